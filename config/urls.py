@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Idea Intake"
+admin.site.site_title = "Idea Intake"
+admin.site.index_title = "Triage"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("intake.urls")),
+]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class IntakeConfig(AppConfig):
+    name = "intake"
+    verbose_name = "Intake"
+
+    def ready(self) -> None:
+        from .roles import sync_pm_permissions
+
+        # Permissions exist only after migrate; keep the PM group's set complete as apps grow.
+        post_migrate.connect(sync_pm_permissions, dispatch_uid="intake.sync_pm_permissions")

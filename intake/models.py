@@ -1,0 +1,282 @@
+"""The intake domain: organizations, ideas and the signals that ask for them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+TITLE_MAX_LENGTH = 200
+
+
+class Organization(models.Model):
+    """A customer. Demand is counted per organization, never per click."""
+
+    class Plan(models.TextChoices):
+        FREE = "free", "Free"
+        STARTER = "starter", "Starter"
+        BUSINESS = "business", "Business"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    name = models.CharField(max_length=200, unique=True)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    arr = models.DecimalField("ARR", max_digits=14, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(arr__gte=0), name="organization_arr_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """An engineering team that owns ideas and roadmap items (Networking, Client, ...)."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Idea(models.Model):
+    """The canonical request that signals attach to."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        UNDER_REVIEW = "under_review", "Under review"
+        PLANNED = "planned", "Planned"
+        SHIPPED = "shipped", "Shipped"
+        DECLINED = "declined", "Declined"
+        MERGED = "merged", "Merged"
+
+    class Pillar(models.TextChoices):
+        # Strict SRPF order: security > reliability > performance > feature.
+        SECURITY = "security", "Security"
+        RELIABILITY = "reliability", "Reliability"
+        PERFORMANCE = "performance", "Performance"
+        FEATURE = "feature", "Feature"
+
+    class Surface(models.TextChoices):
+        CLIENT = "client", "Client"
+        PLATFORM = "platform", "Platform"
+        BOTH = "both", "Client and platform"
+
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField("description (Markdown)", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    pillar = models.CharField(max_length=20, choices=Pillar.choices, default=Pillar.FEATURE)
+    surface = models.CharField(max_length=20, choices=Surface.choices, blank=True)
+    product_area = models.CharField(max_length=100, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
+    pm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_ideas",
+        verbose_name="PM",
+        limit_choices_to={"groups__name": "PM"},
+    )
+    internal_notes = models.TextField(blank=True, help_text="Internal only; never shown outside.")
+    customer_summary = models.TextField(blank=True, help_text="Shown to customers.")
+    public_summary = models.TextField(blank=True, help_text="Shown to the public and submitters.")
+    decline_reason = models.TextField(blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    revisit_when = models.CharField(
+        max_length=300, blank=True, help_text="A condition under which to look at it again."
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_ideas"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="idea_status_created_idx"),
+            models.Index(fields=["pillar", "status"], name="idea_pillar_status_idx"),
+            models.Index(fields=["team", "status"], name="idea_team_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="idea_merged_has_survivor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="idea_declined_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=models.F("id")), name="idea_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def survivor(self) -> "Idea":
+        """The idea that now stands for this one, following merges."""
+        idea, seen = self, set()
+        while idea.merged_into_id and idea.pk not in seen:
+            seen.add(idea.pk)
+            idea = idea.merged_into
+        return idea
+
+
+class Signal(models.Model):
+    """One raw input from one source. Never edited by triage, never lost."""
+
+    class Source(models.TextChoices):
+        GITHUB_ISSUE = "github_issue", "GitHub issue"
+        GITHUB_DISCUSSION = "github_discussion", "GitHub discussion"
+        REDDIT_POST = "reddit_post", "Reddit post"
+        SALES = "sales", "Sales note"
+        EMPLOYEE = "employee", "Employee submission"
+        API = "api", "API"
+
+    class DealStage(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    class Urgency(models.TextChoices):
+        NICE_TO_HAVE = "nice_to_have", "Nice to have"
+        IMPORTANT = "important", "Important"
+        BLOCKER = "blocker", "Blocker"
+        DEAL_BREAKER = "deal_breaker", "Deal-breaker"
+
+    source = models.CharField(max_length=30, choices=Source.choices)
+    external_id = models.CharField(max_length=255, default="")
+    url = models.URLField(max_length=500, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    author_email = models.EmailField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_signals",
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    votes = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    upstream_state = models.CharField(
+        max_length=20, blank=True, help_text="open/closed as the source reports it"
+    )
+    created_upstream = models.DateTimeField(null=True, blank=True)
+    updated_upstream = models.DateTimeField(null=True, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.PROTECT, related_name="signals"
+    )
+    importance = models.PositiveSmallIntegerField(
+        default=1, help_text="0 (noise) to 3 (critical): how much this evidence weighs."
+    )
+    # Sales details: only a sales signal carries them.
+    deal_stage = models.CharField(max_length=10, choices=DealStage.choices, blank=True)
+    arr_at_stake = models.DecimalField(
+        "ARR at stake", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    urgency = models.CharField(max_length=20, choices=Urgency.choices, blank=True)
+    competitor = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="signal_source_ext_uniq"
+            ),
+            models.CheckConstraint(
+                condition=~Q(external_id=""), name="signal_external_id_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(arr_at_stake__isnull=True) | Q(arr_at_stake__gte=0),
+                name="signal_arr_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(importance__lte=3), name="signal_importance_0_to_3"),
+            models.CheckConstraint(
+                condition=Q(source="sales")
+                | (
+                    Q(arr_at_stake__isnull=True)
+                    & Q(deal_stage="")
+                    & Q(urgency="")
+                    & Q(competitor="")
+                ),
+                name="signal_sales_details_only_on_sales",
+            ),
+        ]
+        indexes = [
+            # The PM inbox: untriaged signals, newest first.
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(idea__isnull=True),
+                name="signal_inbox_idx",
+            ),
+            models.Index(fields=["idea", "source"], name="signal_idea_source_idx"),
+            models.Index(fields=["submitted_by", "-created_at"], name="signal_submitter_idx"),
+            models.Index(fields=["url"], name="signal_url_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_source_display()} {self.external_id}"
+
+    @staticmethod
+    def new_external_id() -> str:
+        """Forms and notes have no upstream id; a random one keeps the (source, id) key."""
+        return uuid.uuid4().hex
+
+
+class MergeRecord(models.Model):
+    """One merge, kept so that it can be undone exactly."""
+
+    merged = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merge_records")
+    survivor = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
+    previous_status = models.CharField(max_length=20, choices=Idea.Status.choices)
+    signal_ids = models.JSONField(default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"
+
+
+class InboxSignal(Signal):
+    """The PM inbox in the admin: signals that wait for an idea."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "inbox signal"
+        verbose_name_plural = "inbox"

@@ -1,0 +1,303 @@
+"""Writes of the intake domain: submissions and triage. One transaction per user action."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import TITLE_MAX_LENGTH, Idea, MergeRecord, Organization, Signal
+
+URGENCY_IMPORTANCE = {
+    Signal.Urgency.NICE_TO_HAVE: 1,
+    Signal.Urgency.IMPORTANT: 2,
+    Signal.Urgency.BLOCKER: 3,
+    Signal.Urgency.DEAL_BREAKER: 3,
+}
+
+
+def _clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Give the idea a title."})
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationError(
+            {"title": f"Keep the title to {TITLE_MAX_LENGTH} characters (it has {len(title)})."}
+        )
+    return title
+
+
+def _open_idea(idea_id: int | None) -> Idea | None:
+    """The idea a submitter chose to back, followed to its survivor if it was merged."""
+    if idea_id is None:
+        return None
+    idea = Idea.objects.filter(pk=idea_id).first()
+    if idea is None:
+        raise ValidationError({"idea": "That idea no longer exists."})
+    return idea.survivor()
+
+
+@transaction.atomic
+def submit_employee_idea(
+    *,
+    user,
+    title: str,
+    description: str = "",
+    pillar: str = Idea.Pillar.FEATURE,
+    product_area: str = "",
+    idea_id: int | None = None,
+) -> Signal:
+    """Store an employee's submission as a Signal.
+
+    Attached to the idea the employee backed ("this is my idea too"), else to a new idea in
+    status `new`. Either both rows are written or neither.
+    """
+    title = _clean_title(title)
+    if pillar not in Idea.Pillar.values:
+        raise ValidationError({"pillar": "Choose one of the four pillars."})
+    idea = _open_idea(idea_id)
+    if idea is None:
+        idea = Idea.objects.create(
+            title=title, description=description, pillar=pillar, product_area=product_area
+        )
+    return Signal.objects.create(
+        source=Signal.Source.EMPLOYEE,
+        external_id=Signal.new_external_id(),
+        title=title,
+        body=description,
+        author=user.get_full_name() or user.get_username(),
+        author_email=user.email,
+        submitted_by=user,
+        idea=idea,
+        raw={"pillar": pillar, "product_area": product_area},
+    )
+
+
+@transaction.atomic
+def submit_sales_signal(
+    *,
+    user,
+    title: str,
+    words: str,
+    organization: Organization | None = None,
+    new_organization_name: str = "",
+    arr_at_stake: Decimal | None = None,
+    deal_stage: str = Signal.DealStage.OPEN,
+    urgency: str = Signal.Urgency.IMPORTANT,
+    competitor: str = "",
+    idea_id: int | None = None,
+) -> Signal:
+    """Record what a named customer asked for, with the deal context, as a sales Signal.
+
+    The organization is picked or created in the same transaction; nothing is saved if any
+    part is invalid.
+    """
+    title = _clean_title(title)
+    errors = {}
+    if arr_at_stake is not None and arr_at_stake < 0:
+        errors["arr_at_stake"] = "ARR at stake cannot be negative."
+    if deal_stage not in Signal.DealStage.values:
+        errors["deal_stage"] = "Choose open, won or lost."
+    if urgency not in Signal.Urgency.values:
+        errors["urgency"] = "Choose how urgent this is."
+    new_organization_name = (new_organization_name or "").strip()
+    if organization is None and not new_organization_name:
+        errors["organization"] = "Pick the customer or name a new one."
+    if errors:
+        raise ValidationError(errors)
+    if organization is None:
+        organization = Organization.objects.filter(name__iexact=new_organization_name).first()
+        if organization is None:
+            organization = Organization.objects.create(name=new_organization_name)
+    idea = _open_idea(idea_id)
+    if idea is None:
+        idea = Idea.objects.create(title=title, description=words)
+    return Signal.objects.create(
+        source=Signal.Source.SALES,
+        external_id=Signal.new_external_id(),
+        title=title,
+        body=words,
+        author=user.get_full_name() or user.get_username(),
+        author_email=user.email,
+        submitted_by=user,
+        organization=organization,
+        idea=idea,
+        arr_at_stake=arr_at_stake,
+        deal_stage=deal_stage,
+        urgency=urgency,
+        competitor=competitor.strip(),
+        importance=URGENCY_IMPORTANCE[urgency],
+    )
+
+
+SIGNAL_UPSERT_FIELDS = (
+    "url", "title", "body", "author", "author_email", "organization", "votes", "comment_count",
+    "upstream_state", "created_upstream", "updated_upstream", "raw",
+)  # fmt: skip
+
+
+@transaction.atomic
+def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, bool]:
+    """Create or update the signal identified by (source, external_id); returns (signal, created).
+
+    Idempotent: the same input twice writes nothing the second time. Triage fields (the idea,
+    importance) are never touched by an update, so re-syncing never undoes a PM's work. A new
+    signal whose URL is already known to an idea (a cross-post) attaches to that idea.
+    """
+    if source not in Signal.Source.values:
+        raise ValidationError({"source": f"Unknown source kind “{source}”."})
+    external_id = str(external_id or "").strip()
+    if not external_id:
+        raise ValidationError({"external_id": "An external id is required."})
+    unknown = set(fields) - set(SIGNAL_UPSERT_FIELDS)
+    if unknown:
+        raise ValueError(f"upsert_signal does not set {sorted(unknown)}")
+    signal = (
+        Signal.objects.select_for_update().filter(source=source, external_id=external_id).first()
+    )
+    if signal is None:
+        url = fields.get("url") or ""
+        known = (
+            Signal.objects.filter(url=url, idea__isnull=False)
+            .values_list("idea_id", flat=True)
+            .first()
+            if url
+            else None
+        )
+        signal = Signal(source=source, external_id=external_id, idea_id=known, **fields)
+        signal.full_clean(exclude=["idea", "submitted_by"])
+        signal.save()
+        return signal, True
+    changed = [name for name, value in fields.items() if getattr(signal, name) != value]
+    if not changed:
+        return signal, False
+    for name in changed:
+        setattr(signal, name, fields[name])
+    signal.full_clean(exclude=["idea", "submitted_by"])
+    signal.save(update_fields=[*changed, "updated_at"])
+    return signal, False
+
+
+def _live_idea(idea: Idea, field: str = "idea") -> Idea:
+    if idea.status == Idea.Status.MERGED:
+        raise ValidationError({field: f"“{idea.title}” was merged; use the idea it merged into."})
+    return idea
+
+
+@transaction.atomic
+def attach_signals(*, signal_ids: Iterable[int], idea: Idea, importance: int | None = None) -> int:
+    """Attach signals to an idea (optionally weighing them); returns how many moved."""
+    _live_idea(idea)
+    if importance is not None and not 0 <= importance <= 3:
+        raise ValidationError({"importance": "Importance runs from 0 to 3."})
+    changes = {"idea": idea, "updated_at": timezone.now()}
+    if importance is not None:
+        changes["importance"] = importance
+    return Signal.objects.filter(pk__in=list(signal_ids)).update(**changes)
+
+
+@transaction.atomic
+def create_idea_from_signals(*, signal_ids: Iterable[int], title: str = "") -> Idea:
+    """Make a new idea out of untriaged signals, titled after the first unless told otherwise."""
+    signals = list(Signal.objects.filter(pk__in=list(signal_ids)).order_by("created_at"))
+    if not signals:
+        raise ValidationError("Select at least one signal.")
+    first = signals[0]
+    idea = Idea.objects.create(
+        title=_clean_title(title or first.title[:TITLE_MAX_LENGTH] or "Untitled idea"),
+        description=first.body,
+    )
+    Signal.objects.filter(pk__in=[s.pk for s in signals]).update(
+        idea=idea, updated_at=timezone.now()
+    )
+    return idea
+
+
+@transaction.atomic
+def merge_ideas(*, merged: Idea, survivor: Idea, user=None) -> MergeRecord:
+    """Move every signal of `merged` to `survivor` and point `merged` at it.
+
+    Records which signals moved so that `unmerge_idea` can restore each one exactly.
+    """
+    merged = Idea.objects.select_for_update().get(pk=merged.pk)
+    survivor = Idea.objects.select_for_update().get(pk=survivor.pk)
+    if merged.pk == survivor.pk:
+        raise ValidationError("An idea cannot be merged into itself.")
+    _live_idea(merged, "merged")
+    _live_idea(survivor, "survivor")
+    signal_ids = list(merged.signals.values_list("pk", flat=True))
+    record = MergeRecord.objects.create(
+        merged=merged,
+        survivor=survivor,
+        previous_status=merged.status,
+        signal_ids=signal_ids,
+        merged_by=user,
+    )
+    Signal.objects.filter(pk__in=signal_ids).update(idea=survivor, updated_at=timezone.now())
+    merged.status = Idea.Status.MERGED
+    merged.merged_into = survivor
+    merged.save(update_fields=["status", "merged_into", "updated_at"])
+    return record
+
+
+@transaction.atomic
+def unmerge_idea(*, idea: Idea) -> MergeRecord:
+    """Undo the latest merge of `idea`: it comes back with its status and its signals."""
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    record = idea.merge_records.filter(undone_at__isnull=True).order_by("-merged_at").first()
+    if idea.status != Idea.Status.MERGED or record is None:
+        raise ValidationError(f"“{idea.title}” is not merged.")
+    # Only signals still on the survivor go back; a PM may have moved some on since.
+    Signal.objects.filter(pk__in=record.signal_ids, idea_id=record.survivor_id).update(
+        idea=idea, updated_at=timezone.now()
+    )
+    idea.status = record.previous_status
+    idea.merged_into = None
+    idea.save(update_fields=["status", "merged_into", "updated_at"])
+    record.undone_at = timezone.now()
+    record.save(update_fields=["undone_at"])
+    return record
+
+
+SETTABLE_STATUSES = (
+    Idea.Status.NEW,
+    Idea.Status.UNDER_REVIEW,
+    Idea.Status.PLANNED,
+    Idea.Status.SHIPPED,
+)
+
+
+@transaction.atomic
+def set_idea_status(*, idea: Idea, status: str) -> Idea:
+    """Move an idea between new, under review, planned and shipped.
+
+    Declining needs a reason (`decline_idea`) and merging a survivor (`merge_ideas`).
+    """
+    if status not in SETTABLE_STATUSES:
+        raise ValidationError({"status": "Use decline or merge for that status."})
+    _live_idea(idea)
+    idea.status = status
+    idea.decline_reason = ""
+    idea.declined_by = None
+    idea.declined_at = None
+    idea.save()
+    return idea
+
+
+@transaction.atomic
+def decline_idea(*, idea: Idea, reason: str, user, revisit_when: str = "") -> Idea:
+    """Record a decision not to do an idea: reason, who decided, when, when to look again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": "Say why the idea is declined; the people who asked see it."}
+        )
+    _live_idea(idea)
+    idea.status = Idea.Status.DECLINED
+    idea.decline_reason = reason
+    idea.declined_by = user
+    idea.declined_at = timezone.now()
+    idea.revisit_when = (revisit_when or "").strip()
+    idea.save()
+    return idea

@@ -1,0 +1,66 @@
+"""Factories for the rows tests need; each app's tests may add their own beside them."""
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from intake.models import Idea, Organization, Signal, Team
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pw-for-tests")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set([Group.objects.get_or_create(name=name)[0] for name in extracted])
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    plan = Organization.Plan.ENTERPRISE
+    arr = 100000
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class IdeaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Idea
+
+    title = factory.Sequence(lambda n: f"Idea number {n}")
+    description = "Why it matters."
+
+
+class SignalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Signal
+
+    source = Signal.Source.EMPLOYEE
+    external_id = factory.Sequence(lambda n: f"ext-{n}")
+    title = factory.Sequence(lambda n: f"Signal {n}")
+    author = factory.Sequence(lambda n: f"author{n}")
+    idea = factory.SubFactory(IdeaFactory)
+
+
+class SalesSignalFactory(SignalFactory):
+    source = Signal.Source.SALES
+    organization = factory.SubFactory(OrganizationFactory)
+    arr_at_stake = 50000
+    deal_stage = Signal.DealStage.OPEN
+    urgency = Signal.Urgency.BLOCKER
