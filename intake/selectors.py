@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Idea, Signal
+from .models import Idea, MergeRecord, Signal
 
 
 def ideas_with_demand() -> QuerySet[Idea]:
@@ -20,14 +20,25 @@ def inbox_signals() -> QuerySet[Signal]:
 
 
 def submissions_of(user) -> list[Signal]:
-    """What a user submitted, each with the idea that now stands for it (after merges)."""
+    """What a user submitted, each with the idea that now stands for it.
+
+    `current_idea` follows merges to the survivor; `merged_from` is the idea the signal was
+    on before a merge moved it, so the submitter can see what happened.
+    """
     signals = list(
         Signal.objects.filter(submitted_by=user)
         .select_related("idea", "idea__merged_into", "organization")
         .order_by("-created_at")
     )
+    idea_ids = {s.idea_id for s in signals if s.idea_id}
+    moved_from = {}
+    records = MergeRecord.objects.filter(survivor_id__in=idea_ids, undone_at__isnull=True)
+    for record in records.select_related("merged").order_by("merged_at"):
+        for signal_id in record.signal_ids:
+            moved_from.setdefault(signal_id, record.merged)
     for signal in signals:
         signal.current_idea = signal.idea.survivor() if signal.idea_id else None
+        signal.merged_from = moved_from.get(signal.pk)
     return signals
 
 
