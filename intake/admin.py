@@ -1,13 +1,21 @@
 """Triage in the admin: the inbox, ideas with their demand, merge, decline, status."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.shortcuts import render
-from django.utils.html import format_html
+from django.forms import CheckboxSelectMultiple
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import selectors, services
+from roadmap.admin import promote_to_roadmap_item
+from scoring import explain as score_explain
+from scoring import selectors as score_selectors
+from scoring.services import schedule_rescore
+
+from . import selectors, services, similarity
 from .forms import AttachForm, DeclineForm, MergeForm
 from .models import Idea, InboxSignal, MergeRecord, Organization, Signal, Team
 
@@ -52,6 +60,7 @@ SIGNAL_CONTENT_FIELDS = [
 
 class SignalInline(admin.TabularInline):
     model = Signal
+    fk_name = "idea"
     fields = ["title", "source", "author", "organization", "votes", "importance", "created_at"]
     readonly_fields = ["title", "source", "author", "organization", "votes", "created_at"]
     extra = 0
@@ -75,6 +84,11 @@ class IdeaStatusFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [*Idea.Status.choices, ("all", "All, including merged")]
 
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = "All but merged"
+        return choices
+
     def queryset(self, request, queryset):
         value = self.value()
         if value == "all":
@@ -84,23 +98,57 @@ class IdeaStatusFilter(admin.SimpleListFilter):
         return queryset.exclude(status=Idea.Status.MERGED)
 
 
+class MotionFilter(admin.SimpleListFilter):
+    """Cut the backlog by go-to-market motion, so one motion's volume hides no other's needs."""
+
+    title = "motion"
+    parameter_name = "motion"
+    FIELDS = {"plg": "serves_plg", "pls": "serves_pls", "enterprise": "serves_enterprise"}
+
+    def lookups(self, request, model_admin):
+        return [("plg", "PLG"), ("pls", "PLS"), ("enterprise", "Enterprise")]
+
+    def queryset(self, request, queryset):
+        field = self.FIELDS.get(self.value())
+        return queryset.filter(**{field: True}) if field else queryset
+
+
+MOTION_FIELDS = ["serves_plg", "serves_pls", "serves_enterprise"]
+
+
 @admin.register(Idea)
 class IdeaAdmin(SimpleHistoryAdmin):
     list_display = [
-        "title", "status", "pillar", "team", "pm", "signal_count", "organization_count",
-        "source_kind_count", "created_at",
+        "title", "score_column", "status", "pillar", "team", "pm", "signal_count",
+        "organization_count", "source_kind_count", "created_at",
     ]  # fmt: skip
-    list_filter = [IdeaStatusFilter, "pillar", "surface", "team", "pm"]
+    list_filter = [
+        IdeaStatusFilter, MotionFilter, "pillar", "impact", "bridge_criteria", "surface", "team",
+        "pm",
+    ]  # fmt: skip
+    ordering = ["-score", "-id"]
     search_fields = ["title", "description", "product_area"]
     list_select_related = ["team", "pm"]
     list_per_page = 50
     inlines = [SignalInline]
     readonly_fields = [
         "status", "merged_into", "decline_reason", "declined_by", "declined_at", "created_at",
-        "updated_at",
+        "updated_at", "score_explanation",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "description", "pillar", "surface", "product_area"]}),
+        (
+            "Score",
+            {
+                "fields": [
+                    "score_explanation",
+                    "impact",
+                    "bridge_criteria",
+                    "motions_from_sources",
+                    *MOTION_FIELDS,
+                ]
+            },
+        ),
         ("Ownership", {"fields": ["team", "pm"]}),
         ("Audience text", {"fields": ["internal_notes", "customer_summary", "public_summary"]}),
         (
@@ -121,11 +169,47 @@ class IdeaAdmin(SimpleHistoryAdmin):
     ]
     actions = [
         "merge_selected", "undo_merge", "decline_selected", "mark_under_review",
-        "mark_planned", "mark_shipped", "mark_new",
+        "mark_planned", "mark_shipped", "mark_new", promote_to_roadmap_item,
     ]  # fmt: skip
 
     def get_queryset(self, request) -> QuerySet[Idea]:
         return selectors.ideas_with_demand()
+
+    @admin.display(description="score", ordering="score")
+    def score_column(self, idea):
+        return f"{idea.score:.1f}"
+
+    @admin.display(description="why this score")
+    def score_explanation(self, idea):
+        if idea.pk is None or not idea.score_breakdown:
+            return "Not scored yet: the score appears once the idea is saved."
+        rank = score_selectors.rank_of(idea)
+        lines = score_explain.describe(idea.score_breakdown)
+        head = format_html(
+            "<strong>#{} in the backlog, score {}.</strong>", rank, f"{idea.score:.1f}"
+        )
+        return format_html(
+            "{}<ul>{}</ul>", head, format_html_join("", "<li>{}</li>", ((ln,) for ln in lines))
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "bridge_criteria":
+            kwargs["widget"] = CheckboxSelectMultiple
+            kwargs["queryset"] = db_field.related_model.objects.filter(active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # A PM who ticks motions by hand keeps them: rescoring stops setting them from signals.
+        changed = set(form.changed_data)
+        if changed & set(MOTION_FIELDS) and "motions_from_sources" not in changed:
+            obj.motions_from_sources = False
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Pillar, impact, criteria, motions or a signal's importance (in the inline rows) may
+        # have changed; rescoring one idea is cheap, so every save queues it.
+        schedule_rescore(idea_ids=[form.instance.pk])
 
     @admin.display(description="signals", ordering="signal_count")
     def signal_count(self, idea):
@@ -296,13 +380,63 @@ class SignalAdmin(SignalActionsMixin, admin.ModelAdmin):
         # Signals come from sources; triage never invents one.
         return False
 
+    def save_model(self, request, obj, form, change):
+        previous = Signal.objects.filter(pk=obj.pk).values_list("idea_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        # Moving a signal or weighing it differently changes both ideas' demand.
+        schedule_rescore(idea_ids=[previous, obj.idea_id])
+
 
 @admin.register(InboxSignal)
 class InboxAdmin(SignalAdmin):
-    list_display = ["title", "source", "author", "organization", "votes", "created_at"]
+    list_display = [
+        "title", "source", "author", "organization", "votes", "likely_duplicate", "created_at",
+    ]  # fmt: skip
+    list_select_related = ["organization", "likely_idea"]
+    actions = [*SignalActionsMixin.actions, "find_likely_duplicates"]
 
     def get_queryset(self, request):
-        return selectors.inbox_signals()
+        return selectors.inbox_signals().select_related("likely_idea")
+
+    @admin.display(description="likely duplicate of")
+    def likely_duplicate(self, signal):
+        if signal.likely_idea is None:
+            return "—"
+        # `formaction` submits the changelist's own form (and CSRF token) to the attach view:
+        # one click, no nested form.
+        return format_html(
+            '“{}” ({}) <button type="submit" class="button" formaction="{}">Attach</button>',
+            signal.likely_idea.title,
+            f"{signal.likely_similarity or 0:.0%}",
+            reverse("admin:intake_inboxsignal_attach_likely", args=[signal.pk]),
+        )
+
+    @admin.action(description="Look for likely duplicates")
+    def find_likely_duplicates(self, request, queryset):
+        found = similarity.suggest_ideas_for_signals(queryset.select_related("likely_idea"))
+        self.message_user(request, f"Found a likely duplicate for {found} signal(s).")
+
+    def get_urls(self):
+        attach = self.admin_site.admin_view(require_POST(self.attach_likely_view))
+        return [
+            path("<int:pk>/attach-likely/", attach, name="intake_inboxsignal_attach_likely"),
+            *super().get_urls(),
+        ]
+
+    def attach_likely_view(self, request, pk: int):
+        signal = get_object_or_404(selectors.inbox_signals(), pk=pk)
+        if not self.has_change_permission(request, signal):
+            raise PermissionDenied
+        if signal.likely_idea is None:
+            self.message_user(request, "That signal has no likely duplicate.", messages.ERROR)
+        else:
+            try:
+                services.attach_signals(signal_ids=[signal.pk], idea=signal.likely_idea)
+            except ValidationError as error:
+                self.message_user(request, _error_text(error), messages.ERROR)
+            else:
+                self.message_user(request, f"Attached “{signal}” to “{signal.likely_idea}”.")
+        return redirect("admin:intake_inboxsignal_changelist")
 
 
 @admin.register(MergeRecord)

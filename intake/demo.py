@@ -310,6 +310,7 @@ def load_demo(*, password: str, rng_seed: int = 7) -> dict[str, int]:
     open_ideas = [i for i in created if i.status == "new"]
     for merged, survivor in zip(open_ideas[-5:], open_ideas[:5], strict=False):
         merge_ideas(merged=merged, survivor=survivor, user=users["pm"])
+    _score_demo(rng, created)
     return {
         "ideas": Idea.objects.count(),
         "signals": Signal.objects.count(),
@@ -387,3 +388,26 @@ def _signal_for(add, rng, source, idea, users, orgs, title=None):
             body="Filed from a support conversation.",
             organization=rng.choice(orgs),
         )
+
+
+def _score_demo(rng, ideas) -> None:
+    """Triage inputs a PM would have set (impact, bridge criteria), then index and score all.
+
+    Motions are left to follow the signals, as they do until a PM sets them.
+    """
+    from scoring.models import BridgeCriterion
+    from scoring.services import rescore_all
+
+    from .similarity import rebuild_index, suggest_ideas_for_signals
+
+    criteria = list(BridgeCriterion.objects.order_by("name"))
+    through = Idea.bridge_criteria.through
+    ticks = []
+    for idea in ideas:
+        Idea.objects.filter(pk=idea.pk).update(impact=rng.choice([1, 2, 2, 2, 3]))
+        for criterion in rng.sample(criteria, k=rng.choice([0, 0, 1, 1, 2, 3])):
+            ticks.append(through(idea_id=idea.pk, bridgecriterion_id=criterion.pk))
+    through.objects.bulk_create(ticks)
+    rebuild_index()
+    suggest_ideas_for_signals(Signal.objects.filter(idea__isnull=True))
+    rescore_all()

@@ -69,6 +69,11 @@ class Idea(models.Model):
         PLATFORM = "platform", "Platform"
         BOTH = "both", "Client and platform"
 
+    class Impact(models.IntegerChoices):
+        LOW = 1, "Low"
+        MEDIUM = 2, "Medium"
+        HIGH = 3, "High"
+
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     description = models.TextField("description (Markdown)", blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
@@ -108,7 +113,44 @@ class Idea(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Triage inputs to the score (scoring/).
+    impact = models.PositiveSmallIntegerField(
+        choices=Impact.choices,
+        default=Impact.MEDIUM,
+        help_text="How much it changes things for those it serves; multiplies the pillar weight.",
+    )
+    bridge_criteria = models.ManyToManyField(
+        "scoring.BridgeCriterion", blank=True, related_name="ideas"
+    )
+    serves_plg = models.BooleanField("PLG", default=False, help_text="Free, self-serve.")
+    serves_pls = models.BooleanField("PLS", default=False, help_text="Usage that leads to a sale.")
+    serves_enterprise = models.BooleanField(
+        "Enterprise", default=False, help_text="Top-down, compliance-driven."
+    )
+    motions_from_sources = models.BooleanField(
+        "motions follow the signals",
+        default=True,
+        help_text="Untick to keep the motions a PM chose; ticked, rescoring sets them from the "
+        "signals (community sources: PLG; Enterprise-plan customers: Enterprise; other "
+        "customers: PLS).",
+    )
+    # Written only by scoring.services, set-based; higher ranks first.
+    score = models.FloatField(default=0, db_index=True)
+    score_breakdown = models.JSONField(default=dict, blank=True)
+    score_policy_version = models.PositiveIntegerField(null=True, blank=True)
+    # The duplicate engine's index (IdeaTerm) needs rebuilding for this idea.
+    search_stale = models.BooleanField(default=True, editable=False)
+
+    # Scores are derived data, rewritten set-based; history keeps what people changed.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "updated_at",
+            "score",
+            "score_breakdown",
+            "score_policy_version",
+            "search_stale",
+        ]
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -116,6 +158,9 @@ class Idea(models.Model):
             models.Index(fields=["status", "-created_at"], name="idea_status_created_idx"),
             models.Index(fields=["pillar", "status"], name="idea_pillar_status_idx"),
             models.Index(fields=["team", "status"], name="idea_team_status_idx"),
+            models.Index(
+                fields=["id"], condition=Q(search_stale=True), name="idea_search_stale_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -134,6 +179,23 @@ class Idea(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # A changed title or description makes the duplicate index stale for this idea; the
+        # next search (or the writing service) rebuilds it. Covers the admin and any caller.
+        if (self.title, self.description) != getattr(self, "_indexed_text", None):
+            self.search_stale = True
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and {"title", "description"} & set(update_fields):
+                kwargs["update_fields"] = {*update_fields, "search_stale"}
+        super().save(*args, **kwargs)
+        self._indexed_text = (self.title, self.description)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        idea = super().from_db(db, field_names, values)
+        idea._indexed_text = (idea.__dict__.get("title"), idea.__dict__.get("description"))
+        return idea
 
     def survivor(self) -> "Idea":
         """The idea that now stands for this one, following merges."""
@@ -204,6 +266,12 @@ class Signal(models.Model):
     )
     urgency = models.CharField(max_length=20, choices=Urgency.choices, blank=True)
     competitor = models.CharField(max_length=200, blank=True)
+    # The duplicate engine's best guess for an untriaged signal, stored when it arrives so the
+    # inbox can show "likely duplicate of …" without searching once per row.
+    likely_idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    likely_similarity = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -280,3 +348,36 @@ class InboxSignal(Signal):
         proxy = True
         verbose_name = "inbox signal"
         verbose_name_plural = "inbox"
+
+
+class IdeaTerm(models.Model):
+    """The lexical duplicate engine's index: the normalised terms of an idea's title and
+    description, one row each, so a search reads a few posting lists instead of every idea."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=40)
+    weight = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "idea"], name="ideaterm_term_idea_uniq"),
+        ]
+        indexes = [
+            # Covers the search's posting-list reads, so they never touch the table rows.
+            models.Index(fields=["term", "idea", "weight"], name="ideaterm_covering_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class IdeaEmbedding(models.Model):
+    """The semantic duplicate engine's index: one sentence embedding per idea (float32 bytes).
+    Filled only when DUPLICATE_ENGINE=semantic."""
+
+    idea = models.OneToOneField(Idea, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"embedding of {self.idea_id}"

@@ -7,6 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from roadmap import services as roadmap_services
+from scoring.services import schedule_rescore
+
+from . import similarity
 from .models import TITLE_MAX_LENGTH, Idea, MergeRecord, Organization, Signal
 
 URGENCY_IMPORTANCE = {
@@ -61,6 +65,9 @@ def submit_employee_idea(
         idea = Idea.objects.create(
             title=title, description=description, pillar=pillar, product_area=product_area
         )
+        roadmap_services.idea_created(idea)
+        similarity.index_ideas([idea])
+    schedule_rescore(idea_ids=[idea.pk])
     return Signal.objects.create(
         source=Signal.Source.EMPLOYEE,
         external_id=Signal.new_external_id(),
@@ -113,6 +120,9 @@ def submit_sales_signal(
     idea = _open_idea(idea_id)
     if idea is None:
         idea = Idea.objects.create(title=title, description=words)
+        roadmap_services.idea_created(idea)
+        similarity.index_ideas([idea])
+    schedule_rescore(idea_ids=[idea.pk])
     return Signal.objects.create(
         source=Signal.Source.SALES,
         external_id=Signal.new_external_id(),
@@ -168,6 +178,7 @@ def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, b
         signal = Signal(source=source, external_id=external_id, idea_id=known, **fields)
         signal.full_clean(exclude=["idea", "submitted_by"])
         signal.save()
+        schedule_rescore(idea_ids=[known])
         return signal, True
     changed = [name for name, value in fields.items() if getattr(signal, name) != value]
     if not changed:
@@ -176,6 +187,8 @@ def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, b
         setattr(signal, name, fields[name])
     signal.full_clean(exclude=["idea", "submitted_by"])
     signal.save(update_fields=[*changed, "updated_at"])
+    # Votes, author or organization feed demand.
+    schedule_rescore(idea_ids=[signal.idea_id])
     return signal, False
 
 
@@ -194,7 +207,12 @@ def attach_signals(*, signal_ids: Iterable[int], idea: Idea, importance: int | N
     changes = {"idea": idea, "updated_at": timezone.now()}
     if importance is not None:
         changes["importance"] = importance
-    return Signal.objects.filter(pk__in=list(signal_ids)).update(**changes)
+    signals = Signal.objects.filter(pk__in=list(signal_ids))
+    # The ideas the signals leave lose that demand; the one they join gains it.
+    previous = set(signals.exclude(idea=None).values_list("idea_id", flat=True))
+    moved = signals.update(**changes)
+    schedule_rescore(idea_ids=[idea.pk, *previous])
+    return moved
 
 
 @transaction.atomic
@@ -208,9 +226,13 @@ def create_idea_from_signals(*, signal_ids: Iterable[int], title: str = "") -> I
         title=_clean_title(title or first.title[:TITLE_MAX_LENGTH] or "Untitled idea"),
         description=first.body,
     )
+    previous = {s.idea_id for s in signals if s.idea_id}
     Signal.objects.filter(pk__in=[s.pk for s in signals]).update(
         idea=idea, updated_at=timezone.now()
     )
+    similarity.index_ideas([idea])
+    schedule_rescore(idea_ids=[idea.pk, *previous])
+    roadmap_services.idea_created(idea)
     return idea
 
 
@@ -238,6 +260,9 @@ def merge_ideas(*, merged: Idea, survivor: Idea, user=None) -> MergeRecord:
     merged.status = Idea.Status.MERGED
     merged.merged_into = survivor
     merged.save(update_fields=["status", "merged_into", "updated_at"])
+    # Demand is recounted on the survivor, so a person or organization under both counts once.
+    schedule_rescore(idea_ids=[merged.pk, survivor.pk])
+    roadmap_services.idea_status_changed(idea=merged, previous_status=record.previous_status)
     return record
 
 
@@ -257,6 +282,8 @@ def unmerge_idea(*, idea: Idea) -> MergeRecord:
     idea.save(update_fields=["status", "merged_into", "updated_at"])
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
+    schedule_rescore(idea_ids=[idea.pk, record.survivor_id])
+    roadmap_services.idea_status_changed(idea=idea, previous_status=Idea.Status.MERGED)
     return record
 
 
@@ -277,11 +304,13 @@ def set_idea_status(*, idea: Idea, status: str) -> Idea:
     if status not in SETTABLE_STATUSES:
         raise ValidationError({"status": "Use decline or merge for that status."})
     _live_idea(idea)
+    previous_status = idea.status
     idea.status = status
     idea.decline_reason = ""
     idea.declined_by = None
     idea.declined_at = None
     idea.save()
+    roadmap_services.idea_status_changed(idea=idea, previous_status=previous_status)
     return idea
 
 
@@ -294,10 +323,12 @@ def decline_idea(*, idea: Idea, reason: str, user, revisit_when: str = "") -> Id
             {"reason": "Say why the idea is declined; the people who asked see it."}
         )
     _live_idea(idea)
+    previous_status = idea.status
     idea.status = Idea.Status.DECLINED
     idea.decline_reason = reason
     idea.declined_by = user
     idea.declined_at = timezone.now()
     idea.revisit_when = (revisit_when or "").strip()
     idea.save()
+    roadmap_services.idea_status_changed(idea=idea, previous_status=previous_status)
     return idea

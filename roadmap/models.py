@@ -1,11 +1,14 @@
 """Roadmap items: planned work that delivers ideas, with separate text for each audience."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from intake.models import Idea, Team
+from intake.models import Idea, Organization, Team
 
 
 class RoadmapItem(models.Model):
@@ -96,3 +99,207 @@ class RoadmapItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """An item shown outside needs text written for that audience; never the internal title."""
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.visibility in (self.Visibility.CUSTOMER, self.Visibility.PUBLIC):
+            if not (self.customer_title or "").strip():
+                errors["customer_title"] = "Customers see this item: give it a customer title."
+        if self.visibility == self.Visibility.PUBLIC and not (self.public_title or "").strip():
+            errors["public_title"] = "The public sees this item: give it a public title."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.stage == self.Stage.SHIPPED
+
+    @property
+    def needs_client(self) -> bool:
+        """Client work names the minimum client version that carries it (runtime duality)."""
+        return bool(self.min_client_version) and self.surface in (
+            Idea.Surface.CLIENT,
+            Idea.Surface.BOTH,
+        )
+
+
+class CustomerAccount(models.Model):
+    """A customer's login: the user sees the customer roadmap of one organization."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_account"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="customer_accounts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organization})"
+
+
+def _new_share_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ShareLink(models.Model):
+    """An expiring, revocable link to one organization's customer roadmap, made by sales."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="share_links"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_new_share_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="share_links"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Link for {self.organization}"
+
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+
+class Notification(models.Model):
+    """One message telling one person what became of an idea they asked for (closing the loop).
+
+    Unique per (idea, status, recipient): a retried task never sends twice.
+    """
+
+    class Audience(models.TextChoices):
+        EMPLOYEE = "employee", "Employee"
+        SALES = "sales", "Sales rep"
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="notifications")
+    status = models.CharField(max_length=20, choices=Idea.Status.choices)
+    recipient = models.EmailField()
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "status", "recipient"], name="notification_once_per_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"
+
+
+class Webhook(models.Model):
+    """An outgoing webhook an admin configured: where to POST which events, signed how."""
+
+    class Event(models.TextChoices):
+        IDEA_CREATED = "idea.created", "Idea created"
+        IDEA_STATUS_CHANGED = "idea.status_changed", "Idea status changed"
+        ITEM_STAGE_CHANGED = "roadmap_item.stage_changed", "Roadmap item stage changed"
+        ITEM_SHIPPED = "roadmap_item.shipped", "Roadmap item shipped"
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON (signed)"
+        SLACK = "slack", "Slack-compatible text (signed)"
+
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list, help_text="The events this webhook receives.")
+    secret = models.CharField(
+        max_length=200, help_text="Shared secret: each body is signed with HMAC-SHA256."
+    )
+
+    class Audience(models.TextChoices):
+        INTERNAL = "internal", "Internal (every event, internal text)"
+        PUBLIC = "public", "Public (public roadmap items only, public text)"
+
+    payload_format = models.CharField(max_length=10, choices=Format.choices, default=Format.JSON)
+    audience = models.CharField(
+        max_length=10,
+        choices=Audience.choices,
+        default=Audience.INTERNAL,
+        help_text="A channel outsiders can read must be Public: it then never gets internal text.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def secret_hint(self) -> str:
+        """Enough to recognise a secret, never enough to use it."""
+        return f"…{self.secret[-4:]}" if len(self.secret) >= 12 else "set"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: the body sent, every attempt counted, the last response."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40, choices=Webhook.Event.choices)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["webhook", "-created_at"], name="delivery_webhook_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook}"
+
+
+class SourceComment(models.Model):
+    """A comment posted back on the GitHub issue a signal came from, when its idea shipped or
+    was declined. Unique per (signal, status): a retried task never comments twice."""
+
+    signal = models.ForeignKey(
+        "intake.Signal", on_delete=models.CASCADE, related_name="source_comments"
+    )
+    status = models.CharField(max_length=20, choices=Idea.Status.choices)
+    body = models.TextField()
+    posted_at = models.DateTimeField(null=True, blank=True)
+    comment_url = models.URLField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signal", "status"], name="source_comment_once_per_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} on {self.signal}"

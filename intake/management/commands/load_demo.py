@@ -17,6 +17,8 @@ class Command(BaseCommand):
         )
         if demo.demo_loaded():
             self.stdout.write("Demo data already loaded.")
+            self._load_plan()
+            self._load_roadmap(password)
             return
         counts = demo.load_demo(password=password)
         self.stdout.write(
@@ -26,3 +28,19 @@ class Command(BaseCommand):
                 )
             )
         )
+        self._load_plan()
+        self._load_roadmap(password)
+
+    def _load_roadmap(self, password: str) -> None:
+        from roadmap.demo import load_demo_roadmap
+
+        counts = load_demo_roadmap(password=password)
+        self.stdout.write(
+            f"Demo roadmap: {counts['items']} items; customer login `customer` (Acme Robotics)."
+        )
+
+    def _load_plan(self) -> None:
+        from planning.demo import load_demo_plan
+
+        # Idempotent: a second run finds every row unchanged.
+        self.stdout.write(f"Demo plan, Q4 FY26: {load_demo_plan().summary()}")

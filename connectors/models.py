@@ -1,0 +1,124 @@
+"""Connectors: where signals flow in by themselves (GitHub, Reddit), and the record of each sync."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class Connector(models.Model):
+    """One configured source, synced on its own schedule.
+
+    Credentials never live here: they come from the environment (see config/settings.py).
+    The lease and rate-limit fields are written only by the sync service, with targeted
+    updates, so an admin saving the form never clobbers a running sync.
+    """
+
+    class Kind(models.TextChoices):
+        GITHUB = "github", "GitHub"
+        REDDIT = "reddit", "Reddit"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    enabled = models.BooleanField(default=True)
+    interval_minutes = models.PositiveIntegerField(
+        default=60, help_text="How often the sync runs, in minutes."
+    )
+    options = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            'GitHub: {"repos": ["owner/name"], "labels": ["fr"], "discussions": true, '
+            '"discussion_categories": ["Ideas"]}. '
+            'Reddit: {"subreddits": ["name"], "flairs": ["Feature Request"], '
+            '"query": "feature request"} (flairs and query optional).'
+        ),
+    )
+    periodic_task = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="connector",
+    )
+    # A lease rather than a cache lock: a conditional UPDATE is atomic on every database,
+    # so two workers on two machines (or a worker and `sync_connectors`) never overlap.
+    lease_token = models.CharField(max_length=64, blank=True, editable=False)
+    lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rate_limited_until = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interval_minutes__gte=1), name="connector_interval_at_least_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SyncCursor(models.Model):
+    """How far one target of a connector (a repository's issues, a subreddit) has been synced.
+
+    `state` belongs to the source module; it is saved in the same transaction as the signals
+    of the page that moved it, so it never runs ahead of what was stored.
+    """
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="cursors")
+    target = models.CharField(max_length=300)
+    state = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["connector", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["connector", "target"], name="sync_cursor_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connector} · {self.target}"
+
+
+class SyncRun(models.Model):
+    """One run of one connector: what it fetched and stored, and how it ended."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCESS = "success", "Success"
+        PARTIAL = "partial", "Partial (some items or targets failed)"
+        RATE_LIMITED = "rate_limited", "Rate limited (resumes after the reset)"
+        FAILED = "failed", "Failed"
+
+    connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RUNNING)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    requests = models.PositiveIntegerField("API requests", default=0)
+    error = models.TextField(blank=True)
+    item_errors = models.JSONField(
+        default=list, blank=True, help_text="Upstream items that could not be stored, and why."
+    )
+    retry_after = models.DateTimeField(
+        null=True, blank=True, help_text="When a rate-limited run resumes."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["connector", "-started_at"], name="syncrun_connector_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.connector} at {self.started_at:%Y-%m-%d %H:%M} ({self.outcome})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

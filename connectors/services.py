@@ -1,0 +1,516 @@
+"""Writes of the connectors: saving a connector with its schedule, and syncing it into signals.
+
+The sync guarantees, whatever the APIs do:
+- two runs of one connector never overlap (a lease on the Connector row, taken by a conditional
+  UPDATE, so it holds across workers on several machines);
+- each page's signals and the cursor state after it are stored in one transaction, so a run
+  that stops half-way keeps what it stored and the next run resumes from there;
+- storing is idempotent on (source, external_id) and never touches triage fields, so
+  re-fetching an item writes nothing unless it changed upstream;
+- malformed items are recorded on the run with what was wrong, and the run goes on; the
+  cursor passes them (re-reading an unchanged bad item would not fix it), and they come back
+  as soon as they change upstream. A whole unreadable page, by contrast, stops its target
+  without moving the cursor.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, ForeignKey, IntegerField, Q, TextField
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from intake.models import Signal
+from intake.services import upsert_signal
+
+from . import registry
+from .models import Connector, SyncCursor, SyncRun
+from .retry import RateLimited, UpstreamUnavailable
+from .sources import Item, ItemError, TargetFailed
+
+logger = logging.getLogger(__name__)
+
+SYNC_TASK = "connectors.sync_connector"
+SIGNAL_FIELDS = (
+    "url", "title", "body", "author", "votes", "comment_count", "upstream_state",
+    "created_upstream", "updated_upstream", "raw",
+)  # fmt: skip
+EDITABLE_FIELDS = ("name", "kind", "enabled", "interval_minutes", "options")
+MAX_ITEM_ERRORS = 200
+# A page that changes nothing writes nothing, not even the lease, unless it is this old.
+LEASE_RENEW_SECONDS = 60
+
+# Connectors and schedules
+
+
+@transaction.atomic
+def save_connector(*, connector: Connector) -> Connector:
+    """Validate and save a connector, and keep its beat schedule (a PeriodicTask) in step.
+
+    Options are normalised by the connector kind's source; a problem raises a ValidationError
+    on `options`. A new or re-enabled connector syncs at the next beat tick, then every
+    `interval_minutes`. Only the editable fields are written, so saving never disturbs a sync.
+    """
+    connector.options = registry.validate_options(connector.kind, connector.options)
+    connector.full_clean(exclude=["periodic_task"])
+    if connector.pk is None:
+        connector.save()
+    else:
+        connector.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
+    _schedule(connector)
+    return connector
+
+
+def _schedule(connector: Connector) -> None:
+    interval, _ = IntervalSchedule.objects.get_or_create(
+        every=connector.interval_minutes, period=IntervalSchedule.MINUTES
+    )
+    task = PeriodicTask.objects.filter(pk=connector.periodic_task_id).first()
+    if task is None:
+        task = PeriodicTask(name=f"Sync connector #{connector.pk}", task=SYNC_TASK)
+    task.interval = interval
+    task.args = json.dumps([connector.pk])
+    task.enabled = connector.enabled
+    task.description = f"Sync the connector “{connector.name}” (managed by Connectors; edit there)."
+    if connector.enabled and task.last_run_at is None:
+        # Due at once: the first sync shouldn't wait a whole interval.
+        task.last_run_at = timezone.now() - timedelta(minutes=connector.interval_minutes)
+    task.save()
+    if connector.periodic_task_id != task.pk:
+        Connector.objects.filter(pk=connector.pk).update(periodic_task=task)
+        connector.periodic_task = task
+
+
+@transaction.atomic
+def delete_connector(*, connector: Connector) -> None:
+    """Delete a connector with its schedule, cursors and runs. Its signals stay."""
+    if connector.periodic_task_id:
+        PeriodicTask.objects.filter(pk=connector.periodic_task_id).delete()
+    connector.delete()
+
+
+# Storing items
+
+
+@dataclass
+class Stored:
+    created_ids: list[int]
+    updated: int
+    errors: list[ItemError]
+
+
+def _field_values(item: Item) -> dict:
+    return {name: getattr(item, name) for name in SIGNAL_FIELDS}
+
+
+def _validation_text(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def store_items(items: list[Item]) -> Stored:
+    """Create or update the signals for `items`, in bulk, with `upsert_signal`'s guarantees.
+
+    Same rules as `intake.services.upsert_signal`: idempotent by (source, external_id), only
+    content fields are ever updated (never the idea or importance), and a new signal whose URL
+    (or linked URL) is already known to an idea attaches to it. Call it inside a transaction.
+    The unique constraint on (source, external_id) is the backstop: if another writer inserted
+    one of these signals meanwhile, this batch falls back to `upsert_signal` item by item.
+    """
+    latest: dict[tuple[str, str], Item] = {}
+    for item in items:
+        latest[(item.source, item.external_id)] = item  # a listing can repeat an item
+    errors: list[ItemError] = []
+    existing: dict[tuple[str, str], Signal] = {}
+    for source in {key[0] for key in latest}:
+        ids = [key[1] for key in latest if key[0] == source]
+        for signal in Signal.objects.filter(source=source, external_id__in=ids).only(
+            "pk", "source", "external_id", *SIGNAL_FIELDS
+        ):
+            existing[(signal.source, signal.external_id)] = signal
+
+    now = timezone.now()
+    to_update: list[Signal] = []
+    changed_fields: set[str] = set()
+    new_items: list[Item] = []
+    for key, item in latest.items():
+        signal = existing.get(key)
+        if signal is None:
+            new_items.append(item)
+            continue
+        changed = [f for f in SIGNAL_FIELDS if getattr(signal, f) != getattr(item, f)]
+        if not changed:
+            continue
+        for name in changed:
+            setattr(signal, name, getattr(item, name))
+        try:
+            signal.clean_fields(exclude=[f for f in _all_fields() if f not in changed])
+        except ValidationError as error:
+            errors.append(ItemError(f"{item.source} {item.external_id}", _validation_text(error)))
+            continue
+        signal.updated_at = now
+        changed_fields.update(changed)
+        to_update.append(signal)
+    if to_update:
+        Signal.objects.bulk_update(to_update, [*sorted(changed_fields), "updated_at"])
+
+    known = _ideas_by_url(new_items)
+    kept_items: list[Item] = []
+    for item in new_items:
+        problem = _invalid(item)
+        if problem:
+            errors.append(ItemError(f"{item.source} {item.external_id}", problem))
+        else:
+            kept_items.append(item)
+    created_ids: list[int] = []
+    if kept_items:
+        try:
+            with transaction.atomic():
+                _insert(kept_items, known, now)
+            created_ids = _ids_of(kept_items)
+        except IntegrityError:
+            created_ids = []
+            for item in kept_items:
+                try:
+                    signal, was_created = upsert_signal(
+                        source=item.source, external_id=item.external_id, **_field_values(item)
+                    )
+                except ValidationError as error:
+                    label = f"{item.source} {item.external_id}"
+                    errors.append(ItemError(label, _validation_text(error)))
+                    continue
+                if was_created:
+                    created_ids.append(signal.pk)
+    return Stored(created_ids=created_ids, updated=len(to_update), errors=errors)
+
+
+def _invalid(item: Item) -> str:
+    """What keeps `item` from being a valid signal, checked without the per-field ORM cost."""
+    for name in ("external_id", "url", "title", "author", "upstream_state"):
+        limit = Signal._meta.get_field(name).max_length
+        if len(getattr(item, name)) > limit:
+            return f"{name}: longer than {limit} characters"
+    if not item.external_id:
+        return "external_id: empty"
+    if not item.url.startswith(("http://", "https://")):
+        return "url: not an http(s) URL"
+    if item.votes < 0 or item.comment_count < 0:
+        return "votes/comment_count: negative"
+    return ""
+
+
+def _insert(items: list[Item], known: dict[str, int], now) -> None:
+    """Insert new signals in one statement per backend; a duplicate raises IntegrityError.
+
+    The ORM's bulk_create spends most of a first sync preparing every field of every row.
+    Here only the fields an item sets are prepared per row; every other column takes the
+    model's default, prepared once, so a field added to Signal later still gets its default.
+    """
+    from django.db import connection
+
+    template = Signal()
+    per_row = {*SIGNAL_FIELDS, "source", "external_id", "idea"}
+    fields = [f for f in Signal._meta.concrete_fields if not f.primary_key]
+    constant = {}
+    for field in fields:
+        if field.name in per_row or (field.has_default() and callable(field.default)):
+            continue  # prepared row by row below
+        timestamp = field.name in ("created_at", "updated_at")
+        value = now if timestamp else getattr(template, field.attname)
+        constant[field.attname] = field.get_db_prep_save(value, connection)
+    # Text and integers go to the driver as they are; times and JSON need the backend's form.
+    fields_plain = [
+        (f, isinstance(f, CharField | TextField | IntegerField | ForeignKey)) for f in fields
+    ]
+    rows = []
+    for item in items:
+        values = {
+            **_field_values(item),
+            "source": item.source,
+            "external_id": item.external_id,
+            "idea_id": known.get(item.url) or known.get(item.linked_url),
+        }
+        row = []
+        for field, plain in fields_plain:
+            if field.attname in constant:
+                row.append(constant[field.attname])
+            elif field.attname in values:
+                value = values[field.attname]
+                row.append(value if plain else field.get_db_prep_save(value, connection))
+            else:
+                row.append(field.get_db_prep_save(field.get_default(), connection))
+        rows.append(row)
+    quote = connection.ops.quote_name
+    table = quote(Signal._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams every row in one round trip; the unique constraint still applies.
+            with connection.wrap_database_errors:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        else:
+            # Only quoted model column names are interpolated; every value is a parameter.
+            placeholders = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+            cursor.executemany(sql, rows)
+
+
+def _all_fields() -> list[str]:
+    return [f.name for f in Signal._meta.concrete_fields]
+
+
+def _ids_of(items: list[Item]) -> list[int]:
+    ids: list[int] = []
+    for source in {item.source for item in items}:
+        external_ids = [item.external_id for item in items if item.source == source]
+        ids += Signal.objects.filter(source=source, external_id__in=external_ids).values_list(
+            "pk", flat=True
+        )
+    return ids
+
+
+def _ideas_by_url(items: list[Item]) -> dict[str, int]:
+    urls = {u for item in items for u in (item.url, item.linked_url) if u}
+    if not urls:
+        return {}
+    found: dict[str, int] = {}
+    for url, idea_id in (
+        Signal.objects.filter(url__in=urls, idea__isnull=False)
+        .order_by("created_at")
+        .values_list("url", "idea_id")
+    ):
+        found.setdefault(url, idea_id)
+    return found
+
+
+# Syncing
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A sync that did not start, and why."""
+
+    connector: Connector | None
+    reason: str
+
+
+class LeaseLost(Exception):
+    """Another run took this connector over (our lease expired): stop writing at once."""
+
+
+def _lease_seconds() -> int:
+    return settings.CONNECTORS_LEASE_SECONDS
+
+
+def _acquire_lease(connector_id: int, token: str) -> bool:
+    now = timezone.now()
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    return (
+        Connector.objects.filter(free, pk=connector_id).update(
+            lease_token=token, lease_expires_at=now + timedelta(seconds=_lease_seconds())
+        )
+        == 1
+    )
+
+
+def _renew_lease(connector_id: int, token: str) -> None:
+    expires = timezone.now() + timedelta(seconds=_lease_seconds())
+    if not Connector.objects.filter(pk=connector_id, lease_token=token).update(
+        lease_expires_at=expires
+    ):
+        raise LeaseLost("another run took over this connector")
+
+
+def _release_lease(connector_id: int, token: str) -> None:
+    Connector.objects.filter(pk=connector_id, lease_token=token).update(
+        lease_token="", lease_expires_at=None
+    )
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+# Told after every page: the run so far, the target, its position, the number of targets, and
+# (page, last page) when the API says.
+ProgressCallback = Callable[..., None]
+
+
+def sync_connector(
+    *, connector_id: int, progress: ProgressCallback | None = None
+) -> SyncRun | Skipped:
+    """Run one sync of a connector now, in this process; returns its SyncRun (or why not).
+
+    Skips without calling the API when another run holds the connector or its API's rate
+    limit has not reset yet. Records every run as a SyncRun with its counts and outcome.
+    """
+    connector = Connector.objects.filter(pk=connector_id).first()
+    if connector is None:
+        return Skipped(None, f"no connector with id {connector_id}")
+    now = timezone.now()
+    if connector.rate_limited_until and connector.rate_limited_until > now:
+        return Skipped(
+            connector, f"rate limited until {connector.rate_limited_until:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    token = uuid.uuid4().hex
+    if not _acquire_lease(connector.pk, token):
+        return Skipped(connector, "a sync of this connector is already running")
+    try:
+        # Holding the lease, any other "running" run was left behind by a killed worker.
+        SyncRun.objects.filter(connector=connector, outcome=SyncRun.Outcome.RUNNING).update(
+            outcome=SyncRun.Outcome.FAILED,
+            finished_at=now,
+            error="Interrupted: the worker stopped before the run finished.",
+        )
+        run = SyncRun.objects.create(connector=connector)
+        _run(connector, run, token, progress)
+        return run
+    finally:
+        _release_lease(connector.pk, token)
+
+
+class _TargetWriter:
+    """Stores one target's pages with the cursor state after them, a few pages per transaction.
+
+    One transaction per page would be simplest, but each commit costs a disk flush (tens of
+    milliseconds on SQLite): grouping pages up to FLUSH_ITEMS items or FLUSH_SECONDS keeps the
+    guarantee (signals and cursor commit together) at a fraction of the cost.
+    """
+
+    FLUSH_ITEMS = 1000
+    FLUSH_SECONDS = 2.0
+
+    def __init__(self, *, run: SyncRun, cursor: SyncCursor, token: str, source, item_errors):
+        self.run, self.cursor, self.token, self.source = run, cursor, token, source
+        self.item_errors = item_errors
+        self.pending: list = []
+        self.pending_items = 0
+        self.last_flush = self.last_renewal = time.monotonic()
+
+    def add(self, batch) -> None:
+        """Buffer a page (counted as fetched at once), storing the buffer when it is due."""
+        self.pending.append(batch)
+        self.pending_items += len(batch.items)
+        self.run.fetched += len(batch.items) + len(batch.errors)
+        due = time.monotonic() - self.last_flush >= self.FLUSH_SECONDS
+        if self.pending_items >= self.FLUSH_ITEMS or due:
+            self.flush()
+
+    def flush(self) -> None:
+        batches, self.pending, self.pending_items = self.pending, [], 0
+        self.last_flush = time.monotonic()
+        if not batches:
+            return
+        run, secrets = self.run, self.source.secrets()
+        with transaction.atomic():
+            stored = store_items([item for batch in batches for item in batch.items])
+            errors = [error for batch in batches for error in batch.errors] + stored.errors
+            state_moved = batches[-1].state != self.cursor.state
+            if state_moved:
+                self.cursor.state = batches[-1].state
+                self.cursor.save(update_fields=["state", "updated_at"])
+            run.created += len(stored.created_ids)
+            run.updated += stored.updated
+            run.requests = self.source.requests_made
+            for error in errors:
+                if len(self.item_errors) < MAX_ITEM_ERRORS:
+                    self.item_errors.append(
+                        {
+                            "target": self.cursor.target,
+                            "item": _scrub(error.item, secrets),
+                            "error": _scrub(error.message, secrets),
+                        }
+                    )
+                else:
+                    self.item_errors[-1]["more"] = self.item_errors[-1].get("more", 0) + 1
+            wrote = bool(stored.created_ids or stored.updated or errors or state_moved)
+            if wrote:
+                run.item_errors = self.item_errors
+                run.save(update_fields=["fetched", "created", "updated", "requests", "item_errors"])
+            if wrote or time.monotonic() - self.last_renewal >= LEASE_RENEW_SECONDS:
+                # Last in the transaction: a run that lost its lease rolls all of it back.
+                _renew_lease(run.connector_id, self.token)
+                self.last_renewal = time.monotonic()
+
+
+def _run(connector: Connector, run: SyncRun, token: str, progress) -> None:
+    problems: list[str] = []
+    item_errors: list[dict] = []
+    failed_targets = 0
+    outcome = None
+    secrets: list[str] = []
+    source = None
+    try:
+        source = registry.source_for(connector)
+        secrets = source.secrets()
+        targets = source.targets()
+        for position, target in enumerate(targets, start=1):
+            cursor, _ = SyncCursor.objects.get_or_create(connector=connector, target=target)
+            writer = _TargetWriter(
+                run=run, cursor=cursor, token=token, source=source, item_errors=item_errors
+            )
+            try:
+                try:
+                    for batch in source.fetch(target, cursor.state):
+                        writer.add(batch)
+                        if progress is not None:
+                            progress(run, target, position, len(targets), batch.pages)
+                finally:
+                    # Pages fetched before a stop (rate limit, outage) are stored all the same.
+                    writer.flush()
+            except (UpstreamUnavailable, TargetFailed) as error:
+                failed_targets += 1
+                problems.append(f"{target}: {error}")
+                logger.warning(
+                    "Connector %s, %s: %s", connector.name, target, _scrub(str(error), secrets)
+                )
+        if failed_targets and failed_targets == len(targets):
+            outcome = SyncRun.Outcome.FAILED
+    except RateLimited as error:
+        outcome = SyncRun.Outcome.RATE_LIMITED
+        run.retry_after = timezone.now() + timedelta(seconds=error.wait_seconds)
+        problems.append(f"{error} (resumes after {run.retry_after:%Y-%m-%d %H:%M:%S} UTC)")
+        Connector.objects.filter(pk=connector.pk).update(rate_limited_until=run.retry_after)
+        logger.info("Connector %s: %s", connector.name, _scrub(str(error), secrets))
+    except ValidationError as error:
+        outcome = SyncRun.Outcome.FAILED
+        problems.append(f"Invalid options: {_validation_text(error)}")
+    except LeaseLost as error:
+        outcome = SyncRun.Outcome.FAILED
+        problems.append(str(error))
+    except Exception as error:
+        # A bug, not an upstream problem: stop, and make sure it shows in the logs.
+        outcome = SyncRun.Outcome.FAILED
+        problems.append(f"Unexpected error: {type(error).__name__}: {error}")
+        logger.exception("Connector %s: sync failed", connector.name)
+    if outcome is None:
+        outcome = (
+            SyncRun.Outcome.PARTIAL if failed_targets or item_errors else SyncRun.Outcome.SUCCESS
+        )
+    run.outcome = outcome
+    run.error = _scrub("\n".join(problems), secrets)
+    run.item_errors = item_errors
+    if source is not None:
+        run.requests = source.requests_made
+    run.finished_at = timezone.now()
+    run.save()
+    if outcome != SyncRun.Outcome.RATE_LIMITED:
+        Connector.objects.filter(pk=connector.pk, rate_limited_until__isnull=False).update(
+            rate_limited_until=None
+        )

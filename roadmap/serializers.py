@@ -1,0 +1,135 @@
+"""API shapes. Public and customer serializers read the selectors' dataclasses, which carry
+only their audience's fields; internal serializers read models."""
+
+from rest_framework import serializers
+
+from intake.models import Idea, Organization, Signal
+
+from .models import RoadmapItem
+
+
+class VoteLinkSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    site = serializers.CharField()
+
+
+class PublicItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    horizon = serializers.ChoiceField(choices=RoadmapItem.Horizon.choices)
+    stage = serializers.ChoiceField(choices=RoadmapItem.Stage.choices)
+    stage_label = serializers.CharField()
+    min_client_version = serializers.CharField()
+    shipped_at = serializers.DateTimeField(allow_null=True)
+    changelog = serializers.CharField()
+    vote_links = VoteLinkSerializer(many=True)
+
+
+class CustomerItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    horizon = serializers.ChoiceField(choices=RoadmapItem.Horizon.choices)
+    stage = serializers.ChoiceField(choices=RoadmapItem.Stage.choices)
+    stage_label = serializers.CharField()
+    min_client_version = serializers.CharField()
+    asked = serializers.BooleanField(help_text="Your organization asked for this.")
+
+
+class CustomerIdeaSerializer(serializers.Serializer):
+    """An idea the customer's organization asked for, in customer words only."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Idea.Status.choices)
+    summary = serializers.CharField()
+    roadmap_items = serializers.ListField(child=serializers.IntegerField())
+
+
+class InternalIdeaSerializer(serializers.ModelSerializer):
+    team = serializers.StringRelatedField()
+    pm = serializers.StringRelatedField()
+    signal_count = serializers.IntegerField(read_only=True)
+    organization_count = serializers.IntegerField(read_only=True)
+    source_kind_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id", "title", "description", "status", "pillar", "surface", "product_area", "team",
+            "pm", "internal_notes", "customer_summary", "public_summary", "decline_reason",
+            "revisit_when", "merged_into", "signal_count", "organization_count",
+            "source_kind_count", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class InternalItemSerializer(serializers.ModelSerializer):
+    team = serializers.StringRelatedField()
+    pm = serializers.StringRelatedField()
+    ideas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = RoadmapItem
+        fields = [
+            "id", "title", "internal_notes", "customer_title", "customer_description",
+            "public_title", "public_description", "visibility", "horizon", "stage", "priority",
+            "team", "pm", "quarter", "committed", "surface", "min_client_version", "ideas",
+            "shipped_at", "changelog", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SignalSerializer(serializers.ModelSerializer):
+    organization = serializers.StringRelatedField()
+
+    class Meta:
+        model = Signal
+        fields = [
+            "id", "source", "external_id", "url", "title", "body", "author", "author_email",
+            "organization", "votes", "comment_count", "idea", "importance", "created_at",
+            "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+API_SOURCES = [choice for choice in Signal.Source.choices if choice[0] != Signal.Source.EMPLOYEE]
+
+
+class SignalInputSerializer(serializers.Serializer):
+    """What another tool (a chat bot, a CRM) posts. (source, external_id) identifies a signal:
+    posting it again updates it instead of adding a duplicate."""
+
+    source = serializers.ChoiceField(choices=API_SOURCES, default=Signal.Source.API)
+    external_id = serializers.CharField(max_length=255)
+    title = serializers.CharField(max_length=300)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    author_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    organization = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The name of a known customer organization.",
+    )
+    votes = serializers.IntegerField(min_value=0, required=False, default=0)
+    comment_count = serializers.IntegerField(min_value=0, required=False, default=0)
+
+    def validate_external_id(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("An external id is required.")
+        return value
+
+    def validate_organization(self, value: str):
+        value = value.strip()
+        if not value:
+            return None
+        organization = Organization.objects.filter(name__iexact=value).first()
+        if organization is None:
+            raise serializers.ValidationError(
+                f"No customer organization is named “{value}”; a sales rep or PM adds it first."
+            )
+        return organization

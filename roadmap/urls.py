@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "roadmap"
+
+urlpatterns = [
+    path("", views.public, name="public"),
+    path("feed/", feeds.feed, name="feed"),
+    path("internal/", views.internal, name="internal"),
+    path("customer/", views.customer, name="customer"),
+    path("c/<str:token>/", views.shared, name="shared"),
+    path("share/", views.share_links, name="share-links"),
+    path("share/<int:pk>/revoke/", views.revoke_share_link, name="revoke-share-link"),
+]

@@ -1,0 +1,181 @@
+"""Outgoing webhooks: build the body for each webhook, sign it, deliver it, log the answer.
+
+A delivery row is written in the same transaction as the change it reports, and sent after
+commit by a Celery task that retries with backoff. Each body is signed with HMAC-SHA256 of the
+exact bytes sent, keyed by the webhook's secret, in the `X-Idea-Intake-Signature` header as
+`sha256=<hex>`. Public webhooks only ever hear about public roadmap items, in public text.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from intake.models import Idea
+
+from .models import RoadmapItem, Webhook, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Idea-Intake-Signature"
+EVENT_HEADER = "X-Idea-Intake-Event"
+DELIVERY_HEADER = "X-Idea-Intake-Delivery"
+TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 6
+# Worth another try: the receiver is down, overloaded or asks us to slow down.
+RETRY_CODES = {408, 425, 429, 500, 502, 503, 504}
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _stage_label(stage: str | None) -> str:
+    return dict(RoadmapItem.Stage.choices).get(stage or "", "")
+
+
+def _internal_data(event: str, *, idea=None, item=None, **extra) -> dict:
+    if idea is not None:
+        return {
+            "idea": {
+                "id": idea.pk,
+                "title": idea.title,
+                "status": idea.status,
+                "pillar": idea.pillar,
+                "url": f"{settings.SITE_URL}/admin/intake/idea/{idea.pk}/change/",
+            },
+            **extra,
+        }
+    return {
+        "roadmap_item": {
+            "id": item.pk,
+            "title": item.title,
+            "stage": item.stage,
+            "horizon": item.horizon,
+            "visibility": item.visibility,
+            "url": f"{settings.SITE_URL}/admin/roadmap/roadmapitem/{item.pk}/change/",
+        },
+        **extra,
+    }
+
+
+def _public_data(event: str, *, item) -> dict:
+    return {
+        "roadmap_item": {
+            "id": item.pk,
+            "title": item.public_title,
+            "stage": item.stage,
+            "horizon": item.horizon,
+            "url": f"{settings.SITE_URL}/roadmap/#item-{item.pk}",
+        }
+    }
+
+
+def _slack_text(event: str, data: dict) -> str:
+    if "idea" in data:
+        idea = data["idea"]
+        label = dict(Idea.Status.choices).get(idea["status"], idea["status"])
+        if event == Webhook.Event.IDEA_CREATED:
+            return f"New idea: <{idea['url']}|{idea['title']}>"
+        return f"Idea <{idea['url']}|{idea['title']}> is now {label.lower()}."
+    item = data["roadmap_item"]
+    if event == Webhook.Event.ITEM_SHIPPED:
+        return f":rocket: Shipped: <{item['url']}|{item['title']}>"
+    return f"<{item['url']}|{item['title']}> moved to {_stage_label(item['stage'])}."
+
+
+def build_body(webhook: Webhook, event: str, *, idea=None, item=None, **extra) -> str | None:
+    """The body `webhook` receives for this event, or None if it must not hear of it."""
+    if webhook.audience == Webhook.Audience.PUBLIC:
+        if (
+            item is None
+            or item.visibility != RoadmapItem.Visibility.PUBLIC
+            or not item.public_title
+        ):
+            return None
+        data = _public_data(event, item=item)
+    else:
+        data = _internal_data(event, idea=idea, item=item, **extra)
+    if webhook.payload_format == Webhook.Format.SLACK:
+        payload = {"text": _slack_text(event, data)}
+    else:
+        payload = {"event": event, "sent_at": timezone.now().isoformat(), "data": data}
+    return json.dumps(payload, sort_keys=True, default=str)
+
+
+def queue_event(event: str, *, idea=None, item=None, **extra) -> list[WebhookDelivery]:
+    """Record one delivery per interested active webhook; send each after commit."""
+    if "previous_stage" in extra:
+        extra["previous_stage"] = extra["previous_stage"] or ""
+    deliveries = []
+    for webhook in Webhook.objects.filter(active=True):
+        if event not in (webhook.events or []):
+            continue
+        body = build_body(webhook, event, idea=idea, item=item, **extra)
+        if body is not None:
+            deliveries.append(WebhookDelivery(webhook=webhook, event=event, body=body))
+    if not deliveries:
+        return []
+    WebhookDelivery.objects.bulk_create(deliveries)
+    from . import tasks
+
+    ids = [d.pk for d in deliveries]
+    transaction.on_commit(lambda: [tasks.deliver_webhook.delay(pk) for pk in ids])
+    return deliveries
+
+
+def attempt_delivery(delivery_id: int, *, final: bool = False) -> bool:
+    """POST the delivery once; returns True when another attempt is worthwhile.
+
+    Already delivered deliveries are not sent again (a retried task is harmless). `final`
+    marks the delivery failed instead of leaving it pending for another attempt.
+    """
+    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status == WebhookDelivery.Status.DELIVERED:
+        return False
+    webhook = delivery.webhook
+    body = delivery.body.encode()
+    request = urllib.request.Request(  # noqa: S310 - the admin configures http(s) URLs only
+        webhook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "idea-intake-webhooks/1",
+            SIGNATURE_HEADER: sign(webhook.secret, body),
+            EVENT_HEADER: delivery.event,
+            DELIVERY_HEADER: str(delivery.pk),
+        },
+    )
+    code, error = None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        code, error = exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        error = str(getattr(exc, "reason", exc))[:500]
+    delivered = code is not None and 200 <= code < 300
+    retry = not delivered and (code is None or code in RETRY_CODES) and not final
+    if delivered:
+        status = WebhookDelivery.Status.DELIVERED
+    elif retry:
+        status = WebhookDelivery.Status.PENDING
+    else:
+        status = WebhookDelivery.Status.FAILED
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=delivery.attempts + 1,
+        response_code=code,
+        error=error,
+        status=status,
+        delivered_at=timezone.now() if delivered else None,
+    )
+    if not delivered:
+        logger.warning("Webhook %s delivery %s failed (%s)", webhook.pk, delivery.pk, error or code)
+    return retry

@@ -1,0 +1,86 @@
+"""The scoring policy and bridge criteria in the admin. A policy is never edited in place:
+saving the form publishes a new version and rescores the backlog."""
+
+from django.contrib import admin
+from django.forms.models import model_to_dict
+
+from . import selectors, services
+from .models import BridgeCriterion, ScoringPolicy
+
+POLICY_WEIGHTS = [
+    f.name
+    for f in ScoringPolicy._meta.fields
+    if f.name not in ("id", "version", "note", "created_by", "created_at")
+]
+
+
+@admin.register(ScoringPolicy)
+class ScoringPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "version", "note", "created_by", "created_at", "pillar_security", "pillar_reliability",
+        "pillar_performance", "pillar_feature", "fit_weight", "bridge_weight", "demand_weight",
+    ]  # fmt: skip
+    list_select_related = ["created_by"]
+    readonly_fields = ["version", "created_by", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["note"]}),
+        (
+            "Strategic fit: pillar weight × impact",
+            {
+                "fields": [
+                    "pillar_security",
+                    "pillar_reliability",
+                    "pillar_performance",
+                    "pillar_feature",
+                    "impact_low",
+                    "impact_medium",
+                    "impact_high",
+                ]
+            },
+        ),
+        ("The total", {"fields": ["fit_weight", "bridge_weight", "demand_weight"]}),
+        (
+            "Demand",
+            {
+                "fields": [
+                    "people_points",
+                    "organization_points",
+                    "source_kind_points",
+                    "arr_points",
+                    "votes_points",
+                    "votes_cap",
+                    "max_source_share",
+                ]
+            },
+        ),
+    ]
+
+    def get_changeform_initial_data(self, request):
+        # A new version starts from the weights in force.
+        return model_to_dict(selectors.current_policy(), fields=POLICY_WEIGHTS)
+
+    def has_change_permission(self, request, obj=None):
+        # Versions that scored ideas stay as they were; change means "add a new version".
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.publish_policy(policy=obj, user=request.user)
+        self.message_user(request, f"Published v{obj.version}; every idea is being rescored.")
+
+
+@admin.register(BridgeCriterion)
+class BridgeCriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "weight", "active", "description"]
+    list_editable = ["weight", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "description"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Untick "active" instead: ideas keep their ticks and history stays readable.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.save_bridge_criterion(criterion=obj)

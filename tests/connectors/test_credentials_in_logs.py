@@ -1,0 +1,52 @@
+"""Credentials never reach the logs, even with every library logging at DEBUG."""
+
+import logging
+
+from django.core import serializers
+from django_celery_beat.models import PeriodicTask
+
+from connectors.models import Connector, SyncCursor, SyncRun
+
+from . import fake_api
+from .conftest import make_connector, sync
+
+SECRETS = (
+    fake_api.GITHUB_TOKEN,
+    fake_api.REDDIT_CLIENT_ID,
+    fake_api.REDDIT_CLIENT_SECRET,
+    fake_api.REDDIT_ACCESS_TOKEN,
+)
+
+
+def test_syncing_logs_no_credentials(db, upstream, caplog):
+    upstream.add_issue("acme/vpn", 1, "An issue")
+    upstream.add_discussion("acme/vpn", 2, "A discussion")
+    upstream.add_post("meshvpn", "a", "A post")
+    upstream.fail_next("/issues", 502)
+    upstream.fail_next("/r/meshvpn/new", 429, headers={"Retry-After": "900"})
+    caplog.set_level(logging.DEBUG)
+
+    sync(make_connector(name="gh", options={"repos": ["acme/vpn"], "discussions": True}))
+    sync(make_connector(name="rd", kind="reddit"))
+
+    assert "Retrying" in caplog.text or "retry" in caplog.text  # the libraries did log
+    for secret in SECRETS:
+        assert secret not in caplog.text
+
+
+def test_credentials_are_never_stored(db, upstream):
+    upstream.add_issue("acme/vpn", 1, "An issue")
+    upstream.add_post("meshvpn", "a", "A post")
+    upstream.fail_next("/issues", 401, body={"message": f"Bad credentials {fake_api.GITHUB_TOKEN}"})
+    github = make_connector(name="gh")
+    sync(github)
+    sync(github)
+    sync(make_connector(name="rd", kind="reddit"))
+
+    stored = "".join(
+        serializers.serialize("json", model.objects.all())
+        for model in (Connector, SyncRun, SyncCursor, PeriodicTask)
+    )
+    assert "Bad credentials" in stored
+    for secret in SECRETS:
+        assert secret not in stored

@@ -1,0 +1,225 @@
+"""The worst bug this product can have: internal text reaching a customer or the public.
+
+Every internal field of items, ideas, signals and organizations holds a unique sentinel; every
+customer and public page, the feed and every public or customer API endpoint must show none.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from intake.models import Idea, Signal
+from roadmap import services
+from roadmap.models import RoadmapItem
+from tests.factories import (
+    IdeaFactory,
+    OrganizationFactory,
+    SignalFactory,
+    TeamFactory,
+    UserFactory,
+)
+from tests.roadmap.factories import RoadmapItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class Sentinels:
+    """Hands out unique markers and remembers which field each one sits in."""
+
+    def __init__(self, prefix: str = "SENTINEL"):
+        self.prefix = prefix
+        self.where: dict[str, str] = {}
+
+    def __call__(self, field: str) -> str:
+        marker = f"{self.prefix}{len(self.where):03d}Z"
+        self.where[marker] = field
+        return marker
+
+    def found_in(self, text: str) -> list[str]:
+        return [f"{marker} ({field})" for marker, field in self.where.items() if marker in text]
+
+
+def _idea(s: Sentinels, label: str, **extra) -> Idea:
+    return IdeaFactory(
+        title=s(f"{label} idea title"),
+        description=s(f"{label} idea description"),
+        internal_notes=s(f"{label} idea internal_notes"),
+        decline_reason=s(f"{label} idea decline_reason")
+        if extra.get("status") == "declined"
+        else "",
+        revisit_when=s(f"{label} idea revisit_when"),
+        score_breakdown={"note": s(f"{label} idea score_breakdown")},
+        product_area=s(f"{label} idea product_area"),
+        team=TeamFactory(name=s(f"{label} idea team")),
+        pm=UserFactory(username=s(f"{label} idea pm").lower(), first_name=s(f"{label} pm name")),
+        **extra,
+    )
+
+
+def _signals(s: Sentinels, idea: Idea, org, label: str) -> None:
+    SignalFactory(
+        idea=idea,
+        source=Signal.Source.SALES,
+        organization=org,
+        title=s(f"{label} sales signal title"),
+        body=s(f"{label} sales signal body"),
+        author=s(f"{label} sales signal author"),
+        author_email=f"{s(f'{label} sales signal email').lower()}@example.com",
+        external_id=s(f"{label} sales signal external_id"),
+        competitor=s(f"{label} sales signal competitor"),
+        raw={"note": s(f"{label} sales signal raw")},
+        arr_at_stake=Decimal("9876543.21"),
+        deal_stage=Signal.DealStage.OPEN,
+        urgency=Signal.Urgency.BLOCKER,
+    )
+    SignalFactory(
+        idea=idea,
+        source=Signal.Source.GITHUB_ISSUE,
+        url="https://github.com/example-mesh/mesh/issues/42",
+        votes=12,
+        title=s(f"{label} github signal title"),
+        body=s(f"{label} github signal body"),
+        author=s(f"{label} github signal author"),
+        external_id=s(f"{label} github signal external_id"),
+    )
+
+
+def _item(s: Sentinels, label: str, visibility: str, ideas: list[Idea], **extra) -> RoadmapItem:
+    item = RoadmapItemFactory(
+        title=s(f"{label} item title"),
+        internal_notes=s(f"{label} item internal_notes"),
+        quarter=s(f"{label} item quarter"),
+        key=s(f"{label} item key"),
+        problem_doc=s(f"{label} item problem_doc"),
+        one_pager=s(f"{label} item one_pager"),
+        project_doc=s(f"{label} item project_doc"),
+        team=TeamFactory(name=s(f"{label} item team")),
+        pm=UserFactory(username=s(f"{label} item pm").lower(), first_name=s(f"{label} item pm")),
+        visibility=visibility,
+        ideas=ideas,
+        **extra,
+    )
+    item.dependent_teams.set([TeamFactory(name=s(f"{label} item dependent team"))])
+    return item
+
+
+@pytest.fixture
+def world():
+    """Three items (internal, customer, public) and two customers who asked for them."""
+    s = Sentinels()
+    mine = OrganizationFactory(name="Acme Robotics", arr=Decimal("7654321.00"))
+    other = OrganizationFactory(name=s("other organization name"), arr=Decimal("7654321.00"))
+    customer_only_text = Sentinels(
+        "CUSTOMERTEXT"
+    )  # customer text: fine for customers, never for the public
+
+    ideas = {label: _idea(s, label) for label in ("internal", "customer", "public")}
+    declined = _idea(s, "declined", status=Idea.Status.DECLINED)
+    for label, idea in [*ideas.items(), ("declined", declined)]:
+        _signals(s, idea, other, f"{label} other-org")
+        _signals(s, idea, mine, f"{label} my-org")
+    ideas["customer"].customer_summary = customer_only_text("customer idea customer_summary")
+    ideas["customer"].public_summary = s("customer idea public_summary (unused)")
+    ideas["customer"].save()
+
+    internal = _item(s, "internal", RoadmapItem.Visibility.INTERNAL, [ideas["internal"]])
+    # Even text written for outsiders stays hidden while the item is internal.
+    internal.customer_title = s("internal item's customer_title")
+    internal.public_title = s("internal item's public_title")
+    internal.save()
+    customer_item = _item(
+        s,
+        "customer",
+        RoadmapItem.Visibility.CUSTOMER,
+        [ideas["customer"]],
+        customer_title=customer_only_text("customer item customer_title"),
+        customer_description=customer_only_text("customer item customer_description"),
+        public_title=s("customer item's public_title"),
+        public_description=s("customer item's public_description"),
+    )
+    public_item = _item(
+        s,
+        "public",
+        RoadmapItem.Visibility.PUBLIC,
+        [ideas["public"]],
+        customer_title="Faster relays",
+        customer_description="Customers read this.",
+        public_title="Faster relays for everyone",
+        public_description="Everyone reads this.",
+        stage=RoadmapItem.Stage.SHIPPED,
+        shipped_at=timezone.now(),
+        changelog="Relays are faster.",
+    )
+    customer_user = UserFactory(username="carla")
+    from roadmap.models import CustomerAccount
+
+    CustomerAccount.objects.create(user=customer_user, organization=mine)
+    link = services.create_share_link(organization=mine, user=None, days=7)
+    return {
+        "s": s,
+        "customer_text": customer_only_text,
+        "customer": customer_user,
+        "link": link,
+        "items": (internal, customer_item, public_item),
+        "other": other,
+    }
+
+
+def _fetch(client, url: str, **headers) -> str:
+    response = client.get(url, **headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def _assert_clean(text: str, *sentinel_sets, url: str) -> None:
+    leaks = [leak for sentinels in sentinel_sets for leak in sentinels.found_in(text)]
+    assert not leaks, f"{url} leaks {leaks}"
+    for secret_number in ("9876543", "9,876,543", "7654321", "7,654,321"):
+        assert secret_number not in text, f"{url} shows ARR"
+
+
+PUBLIC_URLS = ["/roadmap/", "/roadmap/feed/", "/api/public/roadmap/", "/api/schema/"]
+
+
+def test_public_pages_feed_and_api_show_no_internal_or_customer_text(client, world):
+    for url in PUBLIC_URLS:
+        text = _fetch(client, url)
+        _assert_clean(text, world["s"], world["customer_text"], url=url)
+    assert "Faster relays for everyone" in _fetch(client, "/roadmap/")
+    assert "Faster relays for everyone" in _fetch(client, "/roadmap/feed/")
+
+
+def test_public_pages_name_no_organization(client, world):
+    for url in PUBLIC_URLS:
+        assert "Acme Robotics" not in _fetch(client, url), url
+
+
+def test_customer_pages_and_api_show_no_internal_text(client, world):
+    client.force_login(world["customer"])
+    token = Token.objects.create(user=world["customer"]).key
+    pages = {
+        "/roadmap/customer/": {},
+        f"/roadmap/c/{world['link'].token}/": {},
+        "/api/customer/roadmap/": {"HTTP_AUTHORIZATION": f"Token {token}"},
+        "/api/customer/ideas/": {"HTTP_AUTHORIZATION": f"Token {token}"},
+    }
+    for url, headers in pages.items():
+        text = _fetch(client, url, **headers)
+        _assert_clean(text, world["s"], url=url)
+    page = _fetch(client, "/roadmap/customer/")
+    assert world["customer_text"].found_in(page), "the customer's own text is shown"
+
+
+def test_share_link_shows_no_internal_text_to_an_anonymous_holder(client, world):
+    url = f"/roadmap/c/{world['link'].token}/"
+    _assert_clean(_fetch(client, url), world["s"], url=url)
+
+
+def test_another_customers_organization_never_appears_on_a_customers_page(client, world):
+    client.force_login(world["customer"])
+    for url in ("/roadmap/customer/", f"/roadmap/c/{world['link'].token}/"):
+        page = _fetch(client, url)
+        assert world["other"].name not in page
+        assert "Acme Robotics" in page

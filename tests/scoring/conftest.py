@@ -1,0 +1,10 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_similarity_caches():
+    """Document frequencies are cached per process; each test starts from its own database."""
+    from intake import similarity
+
+    similarity.forget_frequencies()
+    yield
