@@ -30,6 +30,7 @@ from django.db.models import CharField, ForeignKey, IntegerField, Q, TextField
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from intake import tasks as intake_tasks
 from intake.models import Signal
 from intake.services import upsert_signal
 
@@ -107,6 +108,8 @@ class Stored:
     created_ids: list[int]
     updated: int
     errors: list[ItemError]
+    # Ideas whose demand changed: their signals were updated, or a cross-post joined them.
+    idea_ids: set[int]
 
 
 def _field_values(item: Item) -> dict:
@@ -136,7 +139,7 @@ def store_items(items: list[Item]) -> Stored:
     for source in {key[0] for key in latest}:
         ids = [key[1] for key in latest if key[0] == source]
         for signal in Signal.objects.filter(source=source, external_id__in=ids).only(
-            "pk", "source", "external_id", *SIGNAL_FIELDS
+            "pk", "source", "external_id", "idea_id", *SIGNAL_FIELDS
         ):
             existing[(signal.source, signal.external_id)] = signal
 
@@ -192,7 +195,10 @@ def store_items(items: list[Item]) -> Stored:
                     continue
                 if was_created:
                     created_ids.append(signal.pk)
-    return Stored(created_ids=created_ids, updated=len(to_update), errors=errors)
+    idea_ids = {s.idea_id for s in to_update if s.idea_id}
+    for item in kept_items:
+        idea_ids.update(known[u] for u in (item.url, item.linked_url) if u in known)
+    return Stored(created_ids=created_ids, updated=len(to_update), errors=errors, idea_ids=idea_ids)
 
 
 def _invalid(item: Item) -> str:
@@ -439,6 +445,12 @@ class _TargetWriter:
                     )
                 else:
                     self.item_errors[-1]["more"] = self.item_errors[-1].get("more", 0) + 1
+            if stored.created_ids or stored.idea_ids:
+                # Duplicate matching and rescoring run on a worker once this page commits.
+                created, ideas = list(stored.created_ids), sorted(stored.idea_ids)
+                transaction.on_commit(
+                    lambda: intake_tasks.process_arrived_signals.delay(created, ideas)
+                )
             wrote = bool(stored.created_ids or stored.updated or errors or state_moved)
             if wrote:
                 run.item_errors = self.item_errors

@@ -1,0 +1,55 @@
+"""What happens to signals a sync brings in: duplicates found, demand rescored."""
+
+from intake.models import Signal
+from tests.factories import IdeaFactory, SignalFactory
+
+from .conftest import make_connector, sync
+
+
+def test_an_issue_that_certainly_duplicates_an_idea_attaches_to_it(
+    db, upstream, django_capture_on_commit_callbacks
+):
+    idea = IdeaFactory(title="Dark mode for the admin console")
+    upstream.add_issue("acme/vpn", 1, "Dark mode for the admin console")
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(make_connector())
+    assert Signal.objects.get(source="github_issue").idea == idea
+
+
+def test_a_similar_issue_waits_in_the_inbox_with_its_likely_duplicate(
+    db, upstream, django_capture_on_commit_callbacks
+):
+    idea = IdeaFactory(title="Dark mode for the admin console")
+    upstream.add_issue("acme/vpn", 1, "Dark colours in the console would be nice")
+    upstream.add_issue("acme/vpn", 2, "Rotate WireGuard keys on a schedule")
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(make_connector())
+    similar = Signal.objects.get(title__startswith="Dark colours")
+    unrelated = Signal.objects.get(title__startswith="Rotate")
+    assert similar.idea is None
+    assert similar.likely_idea == idea
+    assert unrelated.idea is None
+    assert unrelated.likely_idea is None
+
+
+def test_more_upstream_votes_raise_the_score_of_the_idea(
+    db, upstream, django_capture_on_commit_callbacks
+):
+    upstream.add_issue("acme/vpn", 1, "Exit nodes by country", thumbs_up=1)
+    connector = make_connector()
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(connector)
+    signal = Signal.objects.get(source="github_issue")
+    idea = IdeaFactory(title="Let users pick an exit node by country")
+    SignalFactory(idea=idea, source="employee")
+    Signal.objects.filter(pk=signal.pk).update(idea=idea)
+    from scoring.services import rescore_ideas
+
+    rescore_ideas(idea_ids=[idea.pk])
+    idea.refresh_from_db()
+    before = idea.score
+    upstream.edit_issue("acme/vpn", 1, thumbs_up=900)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(connector)
+    idea.refresh_from_db()
+    assert idea.score > before
