@@ -1,7 +1,7 @@
 """Rescore 100,000 ideas after a policy change, against one plain UPDATE of the same rows.
 
     .venv/bin/python bench/bench_scoring.py            # scratch SQLite in /tmp
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_scoring \
+    createdb bench_scoring && DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_scoring \
         .venv/bin/python bench/bench_scoring.py
 """
 

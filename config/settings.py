@@ -220,6 +220,9 @@ CONNECTORS_LEASE_SECONDS = env.int("CONNECTORS_LEASE_SECONDS", default=900)
 # public roadmap (the server-side copy is invalidated whenever an item changes).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PUBLIC_ROADMAP_MAX_AGE = env.int("PUBLIC_ROADMAP_MAX_AGE", default=60)
+# Webhooks only reach public internet addresses; self-hosted setups that deliver inside their
+# own network (loopback, private, link-local) turn this on.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # Planning health: a PM is flagged above this many items in a quarter, or below this share (0-1)
 # of the docs their items require. The planning page can override both for one view.
@@ -231,3 +234,8 @@ PLANNING_MAX_IMPORT_ROWS = env.int("PLANNING_MAX_IMPORT_ROWS", default=5000)
 # Off by default: when on (and GITHUB_TOKEN is set), an idea that ships or is declined gets a
 # comment on each GitHub issue it came from, so that the people who asked there hear it there.
 ROADMAP_COMMENT_BACK = env.bool("ROADMAP_COMMENT_BACK", default=False)
+# Hosts whose threads the public roadmap links to for votes (a private or GHE host never shows).
+PUBLIC_VOTE_HOSTS = env.list(
+    "PUBLIC_VOTE_HOSTS",
+    default=["github.com", "www.reddit.com", "reddit.com", "old.reddit.com"],
+)

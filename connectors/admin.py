@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.html import format_html
 
+from intake.admin_hardening import HardenedAdminMixin
+
 from . import registry, selectors, services, tasks
 from .models import Connector, SyncCursor, SyncRun
 
@@ -39,7 +41,7 @@ class SyncCursorInline(admin.TabularInline):
 
 
 @admin.register(Connector)
-class ConnectorAdmin(admin.ModelAdmin):
+class ConnectorAdmin(HardenedAdminMixin, admin.ModelAdmin):
     form = ConnectorForm
     list_display = ["name", "kind", "enabled", "interval_minutes", "last_run", "rate_limited_until"]
     list_filter = ["kind", "enabled"]
@@ -84,7 +86,7 @@ class ConnectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = [
         "connector", "started_at", "finished_at", "outcome", "fetched", "created", "updated",
         "requests",

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -347,10 +349,26 @@ def _release_lease(connector_id: int, token: str) -> None:
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
+    # Longest first: a secret that contains another is not left half-redacted.
+    for secret in sorted(secrets, key=len, reverse=True):
         if secret and len(secret) >= 4:
             text = text.replace(secret, "[redacted]")
     return text
+
+
+def _configured_secrets() -> list[str]:
+    """Every credential in the settings, scrubbed even before a source has named its own."""
+    return [settings.GITHUB_TOKEN, settings.REDDIT_CLIENT_ID, settings.REDDIT_CLIENT_SECRET]
+
+
+# Credentials a library may print in an exception: "Authorization: Bearer abc…", "token abc…".
+_AUTHORIZATION = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=-]{8,}")
+
+
+def _scrubbed_traceback(error: BaseException, secrets: list[str]) -> str:
+    """The traceback of `error` (with its causes) as text, credentials redacted."""
+    text = "".join(traceback.format_exception(error))
+    return _AUTHORIZATION.sub(r"\1\2[redacted]", _scrub(text, secrets))
 
 
 # Told after every page: the run so far, the target, its position, the number of targets, and
@@ -423,7 +441,7 @@ class _TargetWriter:
         self.last_flush = time.monotonic()
         if not batches:
             return
-        run, secrets = self.run, self.source.secrets()
+        run, secrets = self.run, [*_configured_secrets(), *self.source.secrets()]
         with transaction.atomic():
             stored = store_items([item for batch in batches for item in batch.items])
             errors = [error for batch in batches for error in batch.errors] + stored.errors
@@ -466,11 +484,11 @@ def _run(connector: Connector, run: SyncRun, token: str, progress) -> None:
     item_errors: list[dict] = []
     failed_targets = 0
     outcome = None
-    secrets: list[str] = []
+    secrets: list[str] = _configured_secrets()
     source = None
     try:
         source = registry.source_for(connector)
-        secrets = source.secrets()
+        secrets = [*secrets, *source.secrets()]
         targets = source.targets()
         for position, target in enumerate(targets, start=1):
             cursor, _ = SyncCursor.objects.get_or_create(connector=connector, target=target)
@@ -510,7 +528,12 @@ def _run(connector: Connector, run: SyncRun, token: str, progress) -> None:
         # A bug, not an upstream problem: stop, and make sure it shows in the logs.
         outcome = SyncRun.Outcome.FAILED
         problems.append(f"Unexpected error: {type(error).__name__}: {error}")
-        logger.exception("Connector %s: sync failed", connector.name)
+        # Not logger.exception: a logged exc_info would carry the messages unscrubbed.
+        logger.error(
+            "Connector %s: sync failed\n%s",
+            connector.name,
+            _scrubbed_traceback(error, secrets),
+        )
     if outcome is None:
         outcome = (
             SyncRun.Outcome.PARTIAL if failed_targets or item_errors else SyncRun.Outcome.SUCCESS

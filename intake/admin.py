@@ -16,6 +16,7 @@ from scoring import selectors as score_selectors
 from scoring.services import schedule_rescore
 
 from . import selectors, services, similarity
+from .admin_hardening import HardenedAdminMixin
 from .forms import AttachForm, DeclineForm, MergeForm
 from .models import Idea, InboxSignal, MergeRecord, Organization, Signal, Team
 
@@ -39,14 +40,14 @@ def _intermediate(modeladmin, request, queryset, *, form, title: str, action: st
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "arr"]
     list_filter = ["plan"]
     search_fields = ["name"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(HardenedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
@@ -117,7 +118,7 @@ MOTION_FIELDS = ["serves_plg", "serves_pls", "serves_enterprise"]
 
 
 @admin.register(Idea)
-class IdeaAdmin(SimpleHistoryAdmin):
+class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title", "score_column", "status", "pillar", "team", "pm", "signal_count",
         "organization_count", "source_kind_count", "created_at",
@@ -366,7 +367,7 @@ class SignalActionsMixin:
 
 
 @admin.register(Signal)
-class SignalAdmin(SignalActionsMixin, admin.ModelAdmin):
+class SignalAdmin(HardenedAdminMixin, SignalActionsMixin, admin.ModelAdmin):
     list_display = ["title", "source", "author", "organization", "idea", "votes", "created_at"]
     list_filter = ["source", ("created_at", admin.DateFieldListFilter), "deal_stage", "urgency"]
     search_fields = ["title", "body", "author", "author_email", "external_id", "url"]
@@ -440,7 +441,7 @@ class InboxAdmin(SignalAdmin):
 
 
 @admin.register(MergeRecord)
-class MergeRecordAdmin(admin.ModelAdmin):
+class MergeRecordAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["merged", "survivor", "merged_by", "merged_at", "undone_at"]
     list_select_related = ["merged", "survivor", "merged_by"]
     readonly_fields = [f.name for f in MergeRecord._meta.fields]

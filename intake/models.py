@@ -135,7 +135,9 @@ class Idea(models.Model):
         "customers: PLS).",
     )
     # Written only by scoring.services, set-based; higher ranks first.
-    score = models.FloatField(default=0, db_index=True)
+    # Not indexed on purpose: a policy change rewrites every score, and an unindexed column
+    # lets PostgreSQL update rows in place (HOT) instead of touching every index of the table.
+    score = models.FloatField(default=0)
     score_breakdown = models.JSONField(default=dict, blank=True)
     score_policy_version = models.PositiveIntegerField(null=True, blank=True)
     # The duplicate engine's index (IdeaTerm) needs rebuilding for this idea.

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -190,6 +190,45 @@ def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, b
     # Votes, author or organization feed demand.
     schedule_rescore(idea_ids=[signal.idea_id])
     return signal, False
+
+
+# Sources another tool may post through the API; GitHub and Reddit signals only come from the
+# connectors, and employee submissions only from the form.
+API_SOURCES = (Signal.Source.API, Signal.Source.SALES)
+
+
+class SignalOwnedElsewhere(Exception):
+    """The (source, external id) belongs to a signal someone else submitted."""
+
+
+@transaction.atomic
+def submit_api_signal(*, user, source: str, external_id: str, **fields) -> tuple[Signal, bool]:
+    """Create or update a signal posted by another tool, on behalf of `user` (its token).
+
+    Idempotent on (source, external id) like `upsert_signal`, but a tool may only update the
+    signals it submitted itself: it can never rewrite a connector's signal (and with it a
+    public vote link) or a colleague's sales note. Sales signals need the Sales role.
+    """
+    from .roles import is_sales
+
+    if source not in API_SOURCES:
+        raise ValidationError({"source": "Only “api” and “sales” signals can be posted."})
+    if source == Signal.Source.SALES and not is_sales(user):
+        raise PermissionDenied("Posting sales signals needs the Sales role.")
+    owners = list(
+        Signal.objects.select_for_update()
+        .filter(source=source, external_id=str(external_id).strip())
+        .values_list("submitted_by_id", flat=True)
+    )
+    if owners and owners[0] != user.pk:
+        raise SignalOwnedElsewhere(
+            "A signal with this source and external id was submitted by someone else."
+        )
+    signal, created = upsert_signal(source=source, external_id=external_id, **fields)
+    if created:
+        Signal.objects.filter(pk=signal.pk).update(submitted_by=user)
+        signal.submitted_by = user
+    return signal, created
 
 
 def _live_idea(idea: Idea, field: str = "idea") -> Idea:

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from intake.admin_hardening import HardenedAdminMixin
+
 from . import selectors, services
 from .actions import plan_csv_response
 from .forms import PlanExportForm, PlanUploadForm
@@ -16,7 +18,7 @@ IMPORT_PERMISSIONS = ("roadmap.add_roadmapitem", "roadmap.change_roadmapitem")
 
 
 @admin.register(PlanImport)
-class PlanImportAdmin(admin.ModelAdmin):
+class PlanImportAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at", "filename", "status", "created", "updated", "unchanged", "skipped",
         "uploaded_by",

@@ -110,6 +110,8 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATORS = re.compile(r"[,;/|\n\r\t]+")
 EMPTY_LIST_WORDS = {"", "none", "n a", "na", "no", "tbd", "nil"}
+# An item touches a handful of teams; more in one cell is a pasted column, not a dependency list.
+MAX_DEPENDENCIES = 20
 HEADER_SEARCH_ROWS = 10
 
 
@@ -427,7 +429,15 @@ def parse_plan(data: bytes, *, default_quarter: str = "", max_rows: int = 5000) 
             column: clean_cell(cells[index]) if index < len(cells) else ""
             for column, index in columns.items()
         }
-        plan.rows.append(_parse_row(number, values, plan.headers, default_quarter))
+        row = _parse_row(number, values, plan.headers, default_quarter)
+        # clean_cell drops NULs, but a cell that held one is damaged (or the file is binary):
+        # say so rather than import a silently changed value.
+        for column, index in columns.items():
+            if index < len(cells) and "\x00" in cells[index]:
+                row.errors.append(
+                    PlanError(number, plan.headers[column], "The cell contains a NUL character.")
+                )
+        plan.rows.append(row)
     if not plan.rows:
         plan.errors.append(PlanError(None, "", "The file has a header but no rows."))
     return plan
@@ -481,6 +491,11 @@ def _parse_row(
         row.committed = bool(committed)
     if "dependencies" in values:
         row.dependencies = split_list(values["dependencies"])
+        if len(row.dependencies) > MAX_DEPENDENCIES:
+            error(
+                "dependencies",
+                f"{len(row.dependencies)} teams named: at most {MAX_DEPENDENCIES} per item.",
+            )
         for name in row.dependencies:
             if len(name) > MAX_LENGTHS["team"]:
                 error("dependencies", f"A team name is too long: at most {MAX_LENGTHS['team']}.")

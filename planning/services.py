@@ -29,6 +29,9 @@ from .vocabulary import collapse, normalize_quarter, parse_commitment
 
 logger = logging.getLogger(__name__)
 
+# Teams are few and long-lived: a plan that would create more is a wrong column or a typo storm.
+MAX_NEW_TEAMS = 50
+
 
 @dataclass
 class RowOutcome:
@@ -500,6 +503,21 @@ def import_plan(
             team_names.setdefault(name.casefold(), name)
     teams = {k: known_teams.get(k, name) for k, name in team_names.items()}
     report.new_teams = sorted(name for k, name in team_names.items() if k not in known_teams)
+    if len(report.new_teams) > MAX_NEW_TEAMS:
+        shown = ", ".join(report.new_teams[:MAX_NEW_TEAMS])
+        more = len(report.new_teams) - MAX_NEW_TEAMS
+        report.errors.append(
+            PlanError(
+                None,
+                "",
+                f"The plan names {len(report.new_teams)} new teams; one import creates at most "
+                f"{MAX_NEW_TEAMS}. Check the Team and Dependencies columns, or create the teams "
+                f"in the admin first. New teams: {shown} and {more} more.",
+            )
+        )
+        report.new_teams = []
+        report.fatal = True
+        return report
 
     pm_names = {row.pm.casefold(): row.pm for row in valid_rows if row.pm}
     pms: dict[str, User | str] = dict(resolve_pms(list(pm_names.values())))
@@ -546,11 +564,17 @@ def import_plan(
                 quarter=quarter,
                 data=data,
             )
-    except DatabaseError as error:
+    except DatabaseError:
         # Checked rows should never get here (a race on a key, a locked database): say so.
         logger.exception("Plan import %r failed in the database", filename)
+        # The database's own words (constraint names, SQL) are for the log, not the page.
         report.errors.append(
-            PlanError(None, "", f"The database refused the import, nothing was saved: {error}")
+            PlanError(
+                None,
+                "",
+                "The database refused the import, nothing was saved. The server log has the "
+                "details.",
+            )
         )
         report.applied = False
         report.fatal = True

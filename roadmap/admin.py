@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from intake.admin_hardening import HardenedAdminMixin
 from intake.roles import PM, STAFF_GROUPS
 from planning.actions import export_plan_csv
 
-from . import services, tasks
+from . import services, tasks, webhooks
 from .models import (
     CustomerAccount,
     Notification,
@@ -67,7 +68,7 @@ def _stage_action(stage: str, label: str):
 
 
 @admin.register(RoadmapItem)
-class RoadmapItemAdmin(SimpleHistoryAdmin):
+class RoadmapItemAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title", "visibility", "horizon", "stage", "priority", "team", "pm", "quarter",
         "committed",
@@ -172,7 +173,7 @@ class CustomerAccountForm(forms.ModelForm):
 
 
 @admin.register(CustomerAccount)
-class CustomerAccountAdmin(admin.ModelAdmin):
+class CustomerAccountAdmin(HardenedAdminMixin, admin.ModelAdmin):
     form = CustomerAccountForm
     list_display = ["user", "organization", "created_at"]
     list_select_related = ["user", "organization"]
@@ -181,7 +182,7 @@ class CustomerAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):
+class ShareLinkAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "created_by", "created_at", "expires_at", "state"]
     list_select_related = ["organization", "created_by"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
@@ -209,7 +210,7 @@ class ShareLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["recipient", "audience", "idea", "status", "sent_at", "has_error"]
     list_filter = ["status", "audience", ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["idea"]
@@ -251,6 +252,20 @@ class WebhookForm(forms.ModelForm):
         model = Webhook
         fields = ["name", "url", "events", "payload_format", "audience", "secret", "active"]
 
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            refused = webhooks.non_public_address(url)
+        except OSError:
+            refused = None  # not resolvable now: checked again before every delivery
+        if refused is not None:
+            raise forms.ValidationError(
+                "This host is not a public internet address (loopback, private, link-local or "
+                "reserved). Webhooks go to public addresses only, unless "
+                "WEBHOOK_ALLOW_PRIVATE_ADDRESSES is set."
+            )
+        return url
+
     def clean_secret(self):
         secret = self.cleaned_data.get("secret", "")
         if not secret:
@@ -263,7 +278,7 @@ class WebhookForm(forms.ModelForm):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(HardenedAdminMixin, admin.ModelAdmin):
     form = WebhookForm
     list_display = [
         "name",
@@ -287,7 +302,7 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = [
         "event", "webhook", "status", "attempts", "response_code", "created_at", "delivered_at",
     ]  # fmt: skip
@@ -311,7 +326,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceComment)
-class SourceCommentAdmin(admin.ModelAdmin):
+class SourceCommentAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["signal", "status", "posted_at", "comment_url", "error"]
     list_filter = ["status", ("posted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["signal"]

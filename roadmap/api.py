@@ -196,7 +196,9 @@ class SignalListCreate(generics.ListCreateAPIView):
         data = dict(incoming.validated_data)
         source, external_id = data.pop("source"), data.pop("external_id")
         try:
-            signal, created = self._upsert(source, external_id, data)
+            signal, created = self._submit(request.user, source, external_id, data)
+        except intake_services.SignalOwnedElsewhere as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as error:
             detail = error.message_dict if hasattr(error, "error_dict") else error.messages
             raise ValidationError(detail) from error
@@ -204,16 +206,21 @@ class SignalListCreate(generics.ListCreateAPIView):
         return Response(SignalSerializer(signal).data, status=code)
 
     @staticmethod
-    def _upsert(source, external_id, data):
+    def _submit(user, source, external_id, data):
+        submit = intake_services.submit_api_signal
         try:
-            return intake_services.upsert_signal(source=source, external_id=external_id, **data)
+            return submit(user=user, source=source, external_id=external_id, **data)
         except IntegrityError:
             # Two posts of a new signal raced; the other one created it, so this one updates.
-            return intake_services.upsert_signal(source=source, external_id=external_id, **data)
+            return submit(user=user, source=source, external_id=external_id, **data)
 
 
 class PublicSchemaView(SpectacularAPIView):
+    """Anyone may read the schema, but each reader sees only the endpoints they may call:
+    anonymous visitors the public roadmap, customers their own endpoints too, employees all."""
+
     permission_classes = [permissions.AllowAny]
+    serve_public = False
 
 
 urlpatterns = [

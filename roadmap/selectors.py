@@ -7,7 +7,9 @@ reach internal text, because it was never loaded.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
@@ -118,8 +120,12 @@ def _vote_links(item_ids: list[int]) -> dict[int, tuple[VoteLink, ...]]:
         .values_list("idea__roadmap_items", "url", "source")
     )
     seen = set()
+    hosts = set(settings.PUBLIC_VOTE_HOSTS)
     for item_id, url, source in rows:
         if len(links[item_id]) >= VOTE_LINKS_PER_ITEM or (item_id, url) in seen:
+            continue
+        # Only threads on public sites: a GitHub Enterprise or private host never shows outside.
+        if (urlsplit(url).hostname or "").lower() not in hosts:
             continue
         seen.add((item_id, url))
         links[item_id].append(VoteLink(url=url, site=VOTE_SOURCES[source]))

@@ -4,6 +4,7 @@ only their audience's fields; internal serializers read models."""
 from rest_framework import serializers
 
 from intake.models import Idea, Organization, Signal
+from intake.services import API_SOURCES as intake_api_sources
 
 from .models import RoadmapItem
 
@@ -93,7 +94,7 @@ class SignalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-API_SOURCES = [choice for choice in Signal.Source.choices if choice[0] != Signal.Source.EMPLOYEE]
+API_SOURCES = [choice for choice in Signal.Source.choices if choice[0] in intake_api_sources]
 
 
 class SignalInputSerializer(serializers.Serializer):
@@ -103,7 +104,7 @@ class SignalInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=API_SOURCES, default=Signal.Source.API)
     external_id = serializers.CharField(max_length=255)
     title = serializers.CharField(max_length=300)
-    body = serializers.CharField(required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
     author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     author_email = serializers.EmailField(required=False, allow_blank=True, default="")

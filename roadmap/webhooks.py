@@ -4,13 +4,22 @@ A delivery row is written in the same transaction as the change it reports, and 
 commit by a Celery task that retries with backoff. Each body is signed with HMAC-SHA256 of the
 exact bytes sent, keyed by the webhook's secret, in the `X-Idea-Intake-Signature` header as
 `sha256=<hex>`. Public webhooks only ever hear about public roadmap items, in public text.
+
+Webhooks only reach the public internet: a URL whose host is (or resolves to) a loopback,
+private, link-local or otherwise non-global address is refused when saved and before every
+attempt, and redirects are not followed, so that a webhook cannot probe the internal network.
+`WEBHOOK_ALLOW_PRIVATE_ADDRESSES` lifts this for self-hosted setups delivering inside their own
+network.
 """
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -30,6 +39,62 @@ TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 6
 # Worth another try: the receiver is down, overloaded or asks us to slow down.
 RETRY_CODES = {408, 425, 429, 500, 502, 503, 504}
+
+
+# NAT64 addresses embed an IPv4 address in their last 32 bits.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    elif ip.version == 6 and ip in _NAT64:
+        ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.is_global and not (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
+
+
+def non_public_address(url: str) -> str | None:
+    """The first address `url`'s host resolves to that is not on the public internet, or None.
+
+    None as well when `WEBHOOK_ALLOW_PRIVATE_ADDRESSES` is on. Raises OSError when the host
+    cannot be resolved (or the URL has no host).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname:
+        raise OSError("the URL has no host")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise OSError("the URL's port is not valid") from exc
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except UnicodeError as exc:
+        raise OSError(f"the host {parts.hostname!r} is not valid") from exc
+    for *_, sockaddr in infos:
+        if not _is_public(sockaddr[0]):
+            return sockaddr[0]
+    return None
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as the receiver's response: following it could lead anywhere,
+    the internal network included."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -140,6 +205,27 @@ def attempt_delivery(delivery_id: int, *, final: bool = False) -> bool:
     if delivery is None or delivery.status == WebhookDelivery.Status.DELIVERED:
         return False
     webhook = delivery.webhook
+    try:
+        refused = non_public_address(webhook.url)
+    except OSError:
+        refused = None  # unresolvable: urlopen fails below, as any network error, and retries
+    if refused is not None:
+        logger.warning(
+            "Webhook %s delivery %s refused: %s resolves to %s, not a public address",
+            webhook.pk,
+            delivery.pk,
+            urllib.parse.urlsplit(webhook.url).hostname,
+            refused,
+        )
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            attempts=delivery.attempts + 1,
+            response_code=None,
+            error="Refused, no request made: the URL's host is not a public internet address "
+            "(loopback, private, link-local or reserved).",
+            status=WebhookDelivery.Status.FAILED,
+            delivered_at=None,
+        )
+        return False
     body = delivery.body.encode()
     request = urllib.request.Request(  # noqa: S310 - the admin configures http(s) URLs only
         webhook.url,
@@ -155,7 +241,7 @@ def attempt_delivery(delivery_id: int, *, final: bool = False) -> bool:
     )
     code, error = None, ""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
             code = response.status
     except urllib.error.HTTPError as exc:
         code, error = exc.code, f"HTTP {exc.code}"

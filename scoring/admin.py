@@ -4,6 +4,8 @@ saving the form publishes a new version and rescores the backlog."""
 from django.contrib import admin
 from django.forms.models import model_to_dict
 
+from intake.admin_hardening import HardenedAdminMixin
+
 from . import selectors, services
 from .models import BridgeCriterion, ScoringPolicy
 
@@ -15,7 +17,7 @@ POLICY_WEIGHTS = [
 
 
 @admin.register(ScoringPolicy)
-class ScoringPolicyAdmin(admin.ModelAdmin):
+class ScoringPolicyAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = [
         "version", "note", "created_by", "created_at", "pillar_security", "pillar_reliability",
         "pillar_performance", "pillar_feature", "fit_weight", "bridge_weight", "demand_weight",
@@ -72,7 +74,7 @@ class ScoringPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(BridgeCriterion)
-class BridgeCriterionAdmin(admin.ModelAdmin):
+class BridgeCriterionAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "weight", "active", "description"]
     list_editable = ["weight", "active"]
     list_filter = ["active"]

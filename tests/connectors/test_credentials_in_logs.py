@@ -50,3 +50,58 @@ def test_credentials_are_never_stored(db, upstream):
     assert "Bad credentials" in stored
     for secret in SECRETS:
         assert secret not in stored
+
+
+def _leaky_error() -> Exception:
+    """A bug whose message, and whose cause's, quote every credential."""
+    try:
+        raise ValueError(
+            f"Authorization: bearer {fake_api.REDDIT_ACCESS_TOKEN} "
+            f"id={fake_api.REDDIT_CLIENT_ID} secret={fake_api.REDDIT_CLIENT_SECRET}"
+        )
+    except ValueError as cause:
+        try:
+            raise RuntimeError(f"GET /repos?access_token={fake_api.GITHUB_TOKEN}") from cause
+        except RuntimeError as error:
+            return error
+
+
+def test_an_unexpected_error_is_logged_with_its_traceback_but_no_credentials(
+    db, upstream, caplog, monkeypatch
+):
+    from connectors import services
+
+    def fail(items):
+        raise _leaky_error()
+
+    upstream.add_issue("acme/vpn", 1, "An issue")
+    monkeypatch.setattr(services, "store_items", fail)
+    caplog.set_level(logging.DEBUG)
+
+    run = sync(make_connector(name="gh"))
+
+    assert run.outcome == SyncRun.Outcome.FAILED
+    (record,) = [r for r in caplog.records if "sync failed" in r.getMessage()]
+    assert record.exc_info is None
+    assert "Traceback" in caplog.text and "RuntimeError" in caplog.text
+    assert "ValueError" in caplog.text  # the cause is logged too
+    for secret in SECRETS:
+        assert secret not in caplog.text
+        assert secret not in run.error
+
+
+def test_an_error_before_the_source_starts_logs_no_credentials(db, caplog, monkeypatch):
+    from connectors import registry
+
+    def fail(connector):
+        raise _leaky_error()
+
+    connector = make_connector(name="gh")
+    monkeypatch.setattr(registry, "source_for", fail)
+    caplog.set_level(logging.DEBUG)
+
+    sync(connector)
+
+    assert "sync failed" in caplog.text
+    for secret in SECRETS:
+        assert secret not in caplog.text

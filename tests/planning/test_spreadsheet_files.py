@@ -94,8 +94,9 @@ def test_excel_status_words_map_to_stages(plan_people, stage, expected):
     assert RoadmapItem.objects.get().stage == expected
 
 
-def test_nul_bytes_and_zero_width_characters_are_dropped(plan_people):
-    data = plan_bytes([row("Re\x00lay\u200b failover", pm="Priya\u00a0Nair")])
+def test_zero_width_characters_and_no_break_spaces_are_dropped(plan_people):
+    # A NUL is a row error instead (test_import_hardening.py).
+    data = plan_bytes([row("Re\u200blay\u200b failover", pm="Priya\u00a0Nair")])
     assert services.import_plan(data=data).applied
     item = RoadmapItem.objects.get()
     assert item.title == "Relay failover" and item.pm.username == "priya"

@@ -1,10 +1,11 @@
 """The API: other tools submit signals; employees read ideas, signals and items; the schema."""
 
 import pytest
+from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 
 from intake.models import Signal
-from tests.factories import IdeaFactory, OrganizationFactory, SalesSignalFactory
+from tests.factories import IdeaFactory, OrganizationFactory, SalesSignalFactory, SignalFactory
 from tests.roadmap.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +49,41 @@ def test_posting_the_same_signal_again_updates_it_instead_of_duplicating(client,
     assert Signal.objects.count() == 1
 
 
-def test_the_same_external_id_from_another_source_is_another_signal(client, bot):
+def test_the_same_external_id_from_another_source_is_another_signal(client, bot, employee):
+    employee.groups.add(Group.objects.get(name="Sales"))
     _post(client, bot, {"external_id": "7", "title": "One"})
-    _post(client, bot, {"source": "reddit_post", "external_id": "7", "title": "Two"})
+    _post(client, bot, {"source": "sales", "external_id": "7", "title": "Two"})
     assert Signal.objects.count() == 2
+
+
+@pytest.mark.parametrize("source", ["github_issue", "github_discussion", "reddit_post"])
+def test_a_tool_cannot_post_or_rewrite_a_connector_signal(client, bot, source):
+    thread = SignalFactory(source=source, external_id="t3_abc", url="https://www.reddit.com/r/x/")
+    response = _post(
+        client,
+        bot,
+        {"source": source, "external_id": "t3_abc", "title": "hijacked",
+         "url": "https://evil.example/phish", "votes": 1000000},
+    )  # fmt: skip
+    assert response.status_code == 400
+    thread.refresh_from_db()
+    assert (thread.url, thread.votes) == ("https://www.reddit.com/r/x/", 0)
+
+
+def test_a_tool_cannot_rewrite_a_signal_another_account_submitted(client, bot, sales_rep):
+    theirs = SignalFactory(
+        source="api", external_id="crm-9", title="Theirs", submitted_by=sales_rep
+    )
+    response = _post(client, bot, {"external_id": "crm-9", "title": "Mine now"})
+    assert response.status_code == 409
+    theirs.refresh_from_db()
+    assert theirs.title == "Theirs"
+
+
+def test_posting_sales_signals_needs_the_sales_role(client, bot):
+    response = _post(client, bot, {"source": "sales", "external_id": "s-1", "title": "Deal"})
+    assert response.status_code == 403
+    assert not Signal.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -62,6 +94,8 @@ def test_the_same_external_id_from_another_source_is_another_signal(client, bot)
         ({"external_id": "x"}, "title"),
         ({"external_id": "x", "title": "t", "source": "carrier_pigeon"}, "source"),
         ({"external_id": "x", "title": "t", "source": "employee"}, "source"),
+        ({"external_id": "x", "title": "t", "source": "github_issue"}, "source"),
+        ({"external_id": "x", "title": "t", "body": "b" * 20001}, "body"),
         ({"external_id": "x", "title": "t", "url": "not a url"}, "url"),
         ({"external_id": "x", "title": "t", "votes": -1}, "votes"),
         ({"external_id": "x", "title": "t", "organization": "Nobody Inc"}, "organization"),
@@ -124,9 +158,24 @@ def test_signals_list_filters_by_source(client, bot):
     assert [row["external_id"] for row in data["results"]] == ["x"]
 
 
-def test_the_schema_describes_every_endpoint(client):
+def test_anonymous_visitors_see_only_the_public_endpoints_in_the_schema(client):
     schema = client.get("/api/schema/?format=json").json()
-    for path in ("/api/public/roadmap/", "/api/customer/roadmap/", "/api/customer/ideas/",
-                 "/api/ideas/", "/api/roadmap/", "/api/signals/"):  # fmt: skip
+    assert set(schema["paths"]) == {"/api/public/roadmap/", "/api/schema/"}
+    assert "internal_notes" not in str(schema)
+
+
+def test_the_schema_describes_the_internal_endpoints_to_an_employee(client, employee):
+    client.force_login(employee)
+    schema = client.get("/api/schema/?format=json").json()
+    for path in ("/api/public/roadmap/", "/api/ideas/", "/api/roadmap/", "/api/signals/"):
         assert path in schema["paths"]
     assert "post" in schema["paths"]["/api/signals/"]
+
+
+def test_a_customer_sees_the_customer_endpoints_but_not_the_internal_ones(client, customer):
+    client.force_login(customer)
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    assert "/api/customer/roadmap/" in paths
+    assert "/api/customer/ideas/" in paths
+    assert "/api/ideas/" not in paths
+    assert "/api/signals/" not in paths

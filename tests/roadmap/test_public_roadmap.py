@@ -58,6 +58,18 @@ def test_each_item_links_to_where_its_idea_came_from_to_vote(client):
     assert "Add your vote" in page
 
 
+def test_threads_on_a_private_host_never_become_public_vote_links(client):
+    item = PublicItemFactory()
+    private = SignalFactory(
+        source=Signal.Source.GITHUB_ISSUE, url="https://ghe.corp.example/secret/repo/issues/3"
+    )
+    item.ideas.add(private.idea)
+    services._bump_public_version()
+    page = client.get("/roadmap/").content.decode()
+    assert "ghe.corp.example" not in page
+    assert "secret/repo" not in page
+
+
 def test_client_work_says_which_client_version_it_needs(client):
     PublicItemFactory(surface="client", min_client_version="1.60")
     assert "requires client 1.60 or newer" in client.get("/roadmap/").content.decode()

@@ -17,20 +17,31 @@ from tests.roadmap.factories import PublicItemFactory, RoadmapItemFactory, Webho
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _private_addresses_allowed(settings):
+    """The receiver listens on 127.0.0.1, which webhooks may only reach when allowed."""
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
 class Receiver:
     """A webhook receiver on 127.0.0.1 that answers with the codes it is told to, in turn."""
 
     def __init__(self):
         self.requests: list[dict] = []
         self.codes: list[int] = []
+        self.location = ""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append({"headers": dict(self.headers), "body": body})
                 self.send_response(receiver.codes.pop(0) if receiver.codes else 200)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
+
+            do_GET = do_POST  # a followed redirect would arrive as a GET
 
             def log_message(self, *args):
                 pass
@@ -196,3 +207,79 @@ def test_a_webhook_url_must_be_http_or_https(client, superuser):
     )  # fmt: skip
     assert response.status_code == 200
     assert not Webhook.objects.exists()
+
+
+def _add_webhook(client, url: str):
+    return client.post(
+        "/admin/roadmap/webhook/add/",
+        {"name": "Probe", "url": url, "events": ["idea.created"], "payload_format": "json",
+         "audience": "internal", "secret": "x" * 20, "active": "on"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000/", "http://10.0.0.5/", "http://169.254.169.254/", "http://[::1]/"],
+)
+def test_a_webhook_to_a_non_public_address_is_refused_when_saved(client, superuser, settings, url):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    client.force_login(superuser)
+    response = _add_webhook(client, url)
+    assert response.status_code == 200
+    assert "not a public internet address" in response.content.decode()
+    assert not Webhook.objects.exists()
+
+
+def test_a_webhook_to_localhost_by_name_is_refused_when_saved(client, superuser, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    client.force_login(superuser)
+    response = _add_webhook(client, "http://localhost:8000/hook")
+    assert "not a public internet address" in response.content.decode()
+    assert not Webhook.objects.exists()
+
+
+def test_a_webhook_to_a_private_address_may_be_saved_when_allowed(client, superuser):
+    client.force_login(superuser)
+    assert _add_webhook(client, "http://10.0.0.5/hook").status_code == 302
+    assert Webhook.objects.get().url == "http://10.0.0.5/hook"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_delivery_to_a_non_public_address_is_refused_without_a_request(
+    receiver, settings, django_capture_on_commit_callbacks, host
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    WebhookFactory(url=receiver.url.replace("127.0.0.1", host), events=["idea.status_changed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_services.set_idea_status(idea=IdeaFactory(), status="planned")
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("failed", 1, None)
+    assert "Refused" in delivery.error
+    assert "not a public internet address" in delivery.error
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.5/", "http://169.254.169.254/latest/meta-data/"])
+def test_a_delivery_to_a_private_or_metadata_address_is_refused(
+    settings, django_capture_on_commit_callbacks, url
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    WebhookFactory(url=url, events=["idea.status_changed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_services.set_idea_status(idea=IdeaFactory(), status="planned")
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 1)
+    assert delivery.error.startswith("Refused, no request made")
+
+
+def test_a_redirect_is_not_followed(receiver, django_capture_on_commit_callbacks):
+    elsewhere = Receiver()
+    receiver.codes, receiver.location = [302], elsewhere.url
+    WebhookFactory(url=receiver.url, events=["idea.status_changed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_services.set_idea_status(idea=IdeaFactory(), status="planned")
+    elsewhere.close()
+    assert len(receiver.requests) == 1
+    assert elsewhere.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_code) == ("failed", 302)
