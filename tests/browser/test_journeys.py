@@ -76,6 +76,36 @@ def test_employee_submits_an_idea_and_finds_it_under_my_ideas(live_server, brows
     _shot(page, "journey-1-employee-my-ideas")
 
 
+def test_typing_a_title_offers_similar_ideas_and_backs_one(live_server, browser, employee):
+    existing = IdeaFactory(title="Dark mode for the admin console")
+    page = browser.new_page()
+    _log_in(page, live_server.url, employee.username)
+    page.goto(f"{live_server.url}/submit/")
+    page.get_by_label("Title").press_sequentially("admin panel dark theme", delay=20)
+    suggestion = page.locator("#suggestion-list li", has_text="Dark mode for the admin console")
+    suggestion.wait_for()
+    _shot(page, "journey-0-similar-as-you-type")
+    suggestion.get_by_role("button", name="This is my idea too").click()
+    page.wait_for_url(f"{live_server.url}/my/")
+    assert Idea.objects.count() == 1
+    assert existing.signals.get().submitted_by == employee
+
+
+def test_pressing_enter_in_the_title_submits_a_new_idea_not_a_suggestion(
+    live_server, browser, employee
+):
+    IdeaFactory(title="Dark mode for the admin console")
+    page = browser.new_page()
+    _log_in(page, live_server.url, employee.username)
+    page.goto(f"{live_server.url}/submit/")
+    title = page.get_by_label("Title")
+    title.press_sequentially("Dark mode for the mobile app", delay=20)
+    page.locator("#suggestion-list li").first.wait_for()
+    title.press("Enter")
+    page.wait_for_url(f"{live_server.url}/my/")
+    assert Idea.objects.filter(title="Dark mode for the mobile app").exists()
+
+
 def test_pm_merges_and_plans_in_the_admin_and_the_public_sees_it_under_now(
     live_server, browser, pm, employee
 ):
