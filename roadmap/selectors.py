@@ -40,7 +40,9 @@ class VoteLink:
 
 
 @dataclass(frozen=True)
-class PublicItem:
+class OutsideItem:
+    """What customers and the public both see of an item, in their own audience's text."""
+
     id: int
     title: str
     description: str
@@ -49,9 +51,6 @@ class PublicItem:
     stage_label: str
     min_client_version: str
     needs_client: bool
-    shipped_at: object
-    changelog: str
-    vote_links: tuple[VoteLink, ...] = field(default=())
 
     @property
     def shipped(self) -> bool:
@@ -59,24 +58,33 @@ class PublicItem:
 
 
 @dataclass(frozen=True)
-class CustomerItem:
-    id: int
-    title: str
-    description: str
-    horizon: str
-    stage: str
-    stage_label: str
-    min_client_version: str
-    needs_client: bool
-    asked: bool
+class PublicItem(OutsideItem):
+    shipped_at: object = None
+    changelog: str = ""
+    vote_links: tuple[VoteLink, ...] = field(default=())
 
-    @property
-    def shipped(self) -> bool:
-        return self.stage == Stage.SHIPPED
+
+@dataclass(frozen=True)
+class CustomerItem(OutsideItem):
+    asked: bool = False
 
 
 def _needs_client(surface: str, version: str) -> bool:
     return bool(version) and surface in (Idea.Surface.CLIENT, Idea.Surface.BOTH)
+
+
+def _outside_fields(row: dict, audience: str) -> dict:
+    """The `OutsideItem` fields of a row, the title and description from `audience`'s columns."""
+    return {
+        "id": row["id"],
+        "title": row[f"{audience}_title"],
+        "description": row[f"{audience}_description"],
+        "horizon": row["horizon"],
+        "stage": row["stage"],
+        "stage_label": Stage(row["stage"]).label,
+        "min_client_version": row["min_client_version"],
+        "needs_client": _needs_client(row["surface"], row["min_client_version"]),
+    }
 
 
 def _columns(items, *, shipped_key) -> dict[str, list]:
@@ -136,17 +144,9 @@ def public_items() -> list[PublicItem]:
     """Public items with public text only, each with where to vote."""
     rows = list(_public_rows())
     links = _vote_links([row["id"] for row in rows])
-    stages = dict(Stage.choices)
     return [
         PublicItem(
-            id=row["id"],
-            title=row["public_title"],
-            description=row["public_description"],
-            horizon=row["horizon"],
-            stage=row["stage"],
-            stage_label=stages[row["stage"]],
-            min_client_version=row["min_client_version"],
-            needs_client=_needs_client(row["surface"], row["min_client_version"]),
+            **_outside_fields(row, "public"),
             shipped_at=row["shipped_at"],
             changelog=row["changelog"],
             vote_links=links.get(row["id"], ()),
@@ -189,19 +189,8 @@ def customer_items(organization: Organization) -> list[CustomerItem]:
         .order_by("customer_title", "id")
         .values(*CUSTOMER_COLUMNS, "asked")
     )
-    stages = dict(Stage.choices)
     return [
-        CustomerItem(
-            id=row["id"],
-            title=row["customer_title"],
-            description=row["customer_description"],
-            horizon=row["horizon"],
-            stage=row["stage"],
-            stage_label=stages[row["stage"]],
-            min_client_version=row["min_client_version"],
-            needs_client=_needs_client(row["surface"], row["min_client_version"]),
-            asked=row["asked"],
-        )
+        CustomerItem(**_outside_fields(row, "customer"), asked=row["asked"])
         for row in rows
     ]
 

@@ -14,7 +14,9 @@ class VoteLinkSerializer(serializers.Serializer):
     site = serializers.CharField()
 
 
-class PublicItemSerializer(serializers.Serializer):
+class OutsideItemSerializer(serializers.Serializer):
+    """The fields of `selectors.OutsideItem`: what customers and the public both see."""
+
     id = serializers.IntegerField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -22,19 +24,15 @@ class PublicItemSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=RoadmapItem.Stage.choices)
     stage_label = serializers.CharField()
     min_client_version = serializers.CharField()
+
+
+class PublicItemSerializer(OutsideItemSerializer):
     shipped_at = serializers.DateTimeField(allow_null=True)
     changelog = serializers.CharField()
     vote_links = VoteLinkSerializer(many=True)
 
 
-class CustomerItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    horizon = serializers.ChoiceField(choices=RoadmapItem.Horizon.choices)
-    stage = serializers.ChoiceField(choices=RoadmapItem.Stage.choices)
-    stage_label = serializers.CharField()
-    min_client_version = serializers.CharField()
+class CustomerItemSerializer(OutsideItemSerializer):
     asked = serializers.BooleanField(help_text="Your organization asked for this.")
 
 
