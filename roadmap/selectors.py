@@ -189,10 +189,7 @@ def customer_items(organization: Organization) -> list[CustomerItem]:
         .order_by("customer_title", "id")
         .values(*CUSTOMER_COLUMNS, "asked")
     )
-    return [
-        CustomerItem(**_outside_fields(row, "customer"), asked=row["asked"])
-        for row in rows
-    ]
+    return [CustomerItem(**_outside_fields(row, "customer"), asked=row["asked"]) for row in rows]
 
 
 def customer_roadmap(organization: Organization) -> dict:
