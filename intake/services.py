@@ -12,6 +12,7 @@ from scoring.services import schedule_rescore
 
 from . import similarity
 from .models import TITLE_MAX_LENGTH, Idea, MergeRecord, Organization, Signal
+from .roles import is_sales
 
 URGENCY_IMPORTANCE = {
     Signal.Urgency.NICE_TO_HAVE: 1,
@@ -42,6 +43,14 @@ def _open_idea(idea_id: int | None) -> Idea | None:
     return idea.survivor()
 
 
+def _new_idea(**fields) -> Idea:
+    """Create an idea, index it for duplicate search and announce it (webhooks)."""
+    idea = Idea.objects.create(**fields)
+    similarity.index_ideas([idea])
+    roadmap_services.idea_created(idea)
+    return idea
+
+
 @transaction.atomic
 def submit_employee_idea(
     *,
@@ -62,11 +71,9 @@ def submit_employee_idea(
         raise ValidationError({"pillar": "Choose one of the four pillars."})
     idea = _open_idea(idea_id)
     if idea is None:
-        idea = Idea.objects.create(
+        idea = _new_idea(
             title=title, description=description, pillar=pillar, product_area=product_area
         )
-        roadmap_services.idea_created(idea)
-        similarity.index_ideas([idea])
     schedule_rescore(idea_ids=[idea.pk])
     return Signal.objects.create(
         source=Signal.Source.EMPLOYEE,
@@ -119,9 +126,7 @@ def submit_sales_signal(
             organization = Organization.objects.create(name=new_organization_name)
     idea = _open_idea(idea_id)
     if idea is None:
-        idea = Idea.objects.create(title=title, description=words)
-        roadmap_services.idea_created(idea)
-        similarity.index_ideas([idea])
+        idea = _new_idea(title=title, description=words)
     schedule_rescore(idea_ids=[idea.pk])
     return Signal.objects.create(
         source=Signal.Source.SALES,
@@ -209,8 +214,6 @@ def submit_api_signal(*, user, source: str, external_id: str, **fields) -> tuple
     signals it submitted itself: it can never rewrite a connector's signal (and with it a
     public vote link) or a colleague's sales note. Sales signals need the Sales role.
     """
-    from .roles import is_sales
-
     if source not in API_SOURCES:
         raise ValidationError({"source": "Only “api” and “sales” signals can be posted."})
     if source == Signal.Source.SALES and not is_sales(user):
@@ -261,7 +264,7 @@ def create_idea_from_signals(*, signal_ids: Iterable[int], title: str = "") -> I
     if not signals:
         raise ValidationError("Select at least one signal.")
     first = signals[0]
-    idea = Idea.objects.create(
+    idea = _new_idea(
         title=_clean_title(title or first.title[:TITLE_MAX_LENGTH] or "Untitled idea"),
         description=first.body,
     )
@@ -269,9 +272,7 @@ def create_idea_from_signals(*, signal_ids: Iterable[int], title: str = "") -> I
     Signal.objects.filter(pk__in=[s.pk for s in signals]).update(
         idea=idea, updated_at=timezone.now()
     )
-    similarity.index_ideas([idea])
     schedule_rescore(idea_ids=[idea.pk, *previous])
-    roadmap_services.idea_created(idea)
     return idea
 
 
@@ -386,15 +387,13 @@ def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int
     for signal in arrived:
         idea = similarity.auto_attach_idea(title=signal.title, body=signal.body)
         if idea is not None:
-            with transaction.atomic():
-                # Only if a PM has not triaged it meanwhile.
-                moved = Signal.objects.filter(pk=signal.pk, idea__isnull=True).update(
-                    idea=idea, updated_at=timezone.now()
-                )
+            # Only if a PM has not triaged it meanwhile.
+            moved = Signal.objects.filter(pk=signal.pk, idea__isnull=True).update(
+                idea=idea, updated_at=timezone.now()
+            )
             if moved:
                 attached.append(signal.pk)
                 touched.add(idea.pk)
     similarity.suggest_ideas_for_signals([s for s in arrived if s.pk not in attached])
-    with transaction.atomic():
-        schedule_rescore(idea_ids=touched)
+    schedule_rescore(idea_ids=touched)
     return len(attached)
