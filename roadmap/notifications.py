@@ -60,30 +60,26 @@ def compose(idea: Idea, status: str, recipient: Recipient) -> tuple[str, str]:
     """The subject and plain-text body for one recipient."""
     verb = VERBS[status]
     subject = f"“{idea.title}” {verb}"
-    lines = []
-    if recipient.audience == Audience.SALES:
+    sales = recipient.audience == Audience.SALES
+    if sales:
         customers = ", ".join(sorted(recipient.organizations)) or "your customer"
-        lines.append(f"The idea you recorded for {customers}, “{idea.title}”, {verb}.")
-        if status == Idea.Status.DECLINED:
-            lines += ["", "Why:", idea.decline_reason]
-            if idea.revisit_when:
-                lines += ["", f"We will look again when: {idea.revisit_when}"]
-        elif idea.customer_summary:
-            lines += ["", "What you can tell the customer:", idea.customer_summary]
-        if status == Idea.Status.PLANNED:
-            lines += [
-                "",
-                "Customers see a horizon (Now, Next, Later), never a date. Share their "
-                f"customer roadmap from {settings.SITE_URL}/roadmap/share/.",
-            ]
+        lines = [f"The idea you recorded for {customers}, “{idea.title}”, {verb}."]
     else:
-        lines.append(f"The idea you submitted, “{idea.title}”, {verb}.")
-        if status == Idea.Status.DECLINED:
-            lines += ["", "Why:", idea.decline_reason]
-            if idea.revisit_when:
-                lines += ["", f"We will look again when: {idea.revisit_when}"]
-        elif idea.public_summary:
-            lines += ["", idea.public_summary]
+        lines = [f"The idea you submitted, “{idea.title}”, {verb}."]
+    if status == Idea.Status.DECLINED:
+        lines += ["", "Why:", idea.decline_reason]
+        if idea.revisit_when:
+            lines += ["", f"We will look again when: {idea.revisit_when}"]
+    elif sales and idea.customer_summary:
+        lines += ["", "What you can tell the customer:", idea.customer_summary]
+    elif not sales and idea.public_summary:
+        lines += ["", idea.public_summary]
+    if sales and status == Idea.Status.PLANNED:
+        lines += [
+            "",
+            "Customers see a horizon (Now, Next, Later), never a date. Share their "
+            f"customer roadmap from {settings.SITE_URL}/roadmap/share/.",
+        ]
     lines += ["", f"Follow your ideas at {settings.SITE_URL}/my/.", "", "Thank you for asking."]
     return subject, "\n".join(lines)
 
