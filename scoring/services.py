@@ -289,20 +289,20 @@ def rescore_ideas(*, idea_ids: Iterable[int]) -> int:
     idea_ids = sorted({int(i) for i in idea_ids})
     if not idea_ids:
         return 0
-    with transaction.atomic():
-        kinds = aggregate_demand(idea_ids)
-        _store_demand(idea_ids, kinds)
-        rows = compute_scores(idea_ids, kinds=kinds)
-        _write(rows)
-    return len(rows)
+    return _recount_and_rescore(idea_ids)
 
 
 def rescore_all() -> int:
     """Recount every idea's demand from the signals and rescore it, set-based."""
+    return _recount_and_rescore(None)
+
+
+def _recount_and_rescore(idea_ids: list[int] | None) -> int:
+    """Count demand from the signals of these ideas (None: every idea), store it and rescore."""
     with transaction.atomic():
-        kinds = aggregate_demand(None)
-        _store_demand(None, kinds)
-        rows = compute_scores(None, kinds=kinds)
+        kinds = aggregate_demand(idea_ids)
+        _store_demand(idea_ids, kinds)
+        rows = compute_scores(idea_ids, kinds=kinds)
         _write(rows)
     return len(rows)
 
