@@ -96,7 +96,7 @@ class SyncRunAdmin(HardenedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "started_at"
     fields = [
         "connector", "started_at", "finished_at", "outcome", "fetched", "created", "updated",
-        "requests", "retry_after", "error", "item_errors",
+        "requests", "retry_after", "error", "item_errors", "notes",
     ]  # fmt: skip
     readonly_fields = fields
 

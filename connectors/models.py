@@ -107,6 +107,11 @@ class SyncRun(models.Model):
     retry_after = models.DateTimeField(
         null=True, blank=True, help_text="When a rate-limited run resumes."
     )
+    notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What was changed on the way in: items stored without control characters.",
+    )
 
     class Meta:
         ordering = ["-started_at"]

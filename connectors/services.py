@@ -37,6 +37,7 @@ from intake.models import Signal
 from intake.services import upsert_signal
 
 from . import registry
+from .cleaning import without_control_characters
 from .models import Connector, SyncCursor, SyncRun
 from .retry import RateLimited, UpstreamUnavailable
 from .sources import Item, ItemError, TargetFailed
@@ -112,6 +113,8 @@ class Stored:
     errors: list[ItemError]
     # Ideas whose demand changed: their signals were updated, or a cross-post joined them.
     idea_ids: set[int]
+    # Items stored without the control characters they came with, for the run's notes.
+    cleaned: list[str]
 
 
 def _field_values(item: Item) -> dict:
@@ -133,6 +136,7 @@ def store_items(items: list[Item]) -> Stored:
     The unique constraint on (source, external_id) is the backstop: if another writer inserted
     one of these signals meanwhile, this batch falls back to `upsert_signal` item by item.
     """
+    items, cleaned = without_control_characters(items)
     latest: dict[tuple[str, str], Item] = {}
     for item in items:
         latest[(item.source, item.external_id)] = item  # a listing can repeat an item
@@ -200,7 +204,13 @@ def store_items(items: list[Item]) -> Stored:
     idea_ids = {s.idea_id for s in to_update if s.idea_id}
     for item in kept_items:
         idea_ids.update(known[u] for u in (item.url, item.linked_url) if u in known)
-    return Stored(created_ids=created_ids, updated=len(to_update), errors=errors, idea_ids=idea_ids)
+    return Stored(
+        created_ids=created_ids,
+        updated=len(to_update),
+        errors=errors,
+        idea_ids=idea_ids,
+        cleaned=cleaned,
+    )
 
 
 def _invalid(item: Item) -> str:
@@ -463,16 +473,23 @@ class _TargetWriter:
                     )
                 else:
                     self.item_errors[-1]["more"] = self.item_errors[-1].get("more", 0) + 1
+            run.notes.extend(stored.cleaned[: max(0, MAX_ITEM_ERRORS - len(run.notes))])
             if stored.created_ids or stored.idea_ids:
                 # Duplicate matching and rescoring run on a worker once this page commits.
                 created, ideas = list(stored.created_ids), sorted(stored.idea_ids)
                 transaction.on_commit(
                     lambda: intake_tasks.process_arrived_signals.delay(created, ideas)
                 )
-            wrote = bool(stored.created_ids or stored.updated or errors or state_moved)
+            wrote = bool(
+                stored.created_ids or stored.updated or errors or state_moved or stored.cleaned
+            )
             if wrote:
                 run.item_errors = self.item_errors
-                run.save(update_fields=["fetched", "created", "updated", "requests", "item_errors"])
+                run.save(
+                    update_fields=[
+                        "fetched", "created", "updated", "requests", "item_errors", "notes"
+                    ]
+                )  # fmt: skip
             if wrote or time.monotonic() - self.last_renewal >= LEASE_RENEW_SECONDS:
                 # Last in the transaction: a run that lost its lease rolls all of it back.
                 _renew_lease(run.connector_id, self.token)

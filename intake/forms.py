@@ -1,9 +1,20 @@
 from django import forms
 
 from .models import TITLE_MAX_LENGTH, Idea, Organization, Signal
+from .text import validate_no_control_characters
 
 
-class IdeaSubmitForm(forms.Form):
+class TextForm(forms.Form):
+    """A form whose text fields refuse control characters with a field error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(validate_no_control_characters)
+
+
+class IdeaSubmitForm(TextForm):
     title = forms.CharField(
         max_length=TITLE_MAX_LENGTH,
         help_text="One line: what should the product do?",
@@ -21,7 +32,7 @@ class IdeaSubmitForm(forms.Form):
     idea = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
-class SalesSignalForm(forms.Form):
+class SalesSignalForm(TextForm):
     organization = forms.ModelChoiceField(
         label="Customer",
         queryset=Organization.objects.all(),
@@ -52,7 +63,7 @@ class SalesSignalForm(forms.Form):
         return data
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(TextForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The people who asked will read this.",

@@ -12,6 +12,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from intake.text import control_characters_problem
+
 from .vocabulary import (
     collapse,
     normalize_quarter,
@@ -430,13 +432,12 @@ def parse_plan(data: bytes, *, default_quarter: str = "", max_rows: int = 5000) 
             for column, index in columns.items()
         }
         row = _parse_row(number, values, plan.headers, default_quarter)
-        # clean_cell drops NULs, but a cell that held one is damaged (or the file is binary):
-        # say so rather than import a silently changed value.
+        # clean_cell drops control characters, but a cell that held one is damaged (or the
+        # file is binary): say so rather than import a silently changed value.
         for column, index in columns.items():
-            if index < len(cells) and "\x00" in cells[index]:
-                row.errors.append(
-                    PlanError(number, plan.headers[column], "The cell contains a NUL character.")
-                )
+            problem = control_characters_problem(cells[index]) if index < len(cells) else ""
+            if problem:
+                row.errors.append(PlanError(number, plan.headers[column], problem))
         plan.rows.append(row)
     if not plan.rows:
         plan.errors.append(PlanError(None, "", "The file has a header but no rows."))

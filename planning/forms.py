@@ -1,5 +1,7 @@
 from django import forms
 
+from intake.forms import TextForm
+
 
 class HealthFilterForm(forms.Form):
     """The planning page's quarter and the flag thresholds for this view."""
@@ -23,7 +25,7 @@ class HealthFilterForm(forms.Form):
         self.fields["quarter"].choices = [(q, q) for q in quarters]
 
 
-class PlanUploadForm(forms.Form):
+class PlanUploadForm(TextForm):
     file = forms.FileField(label="Plan (CSV)", help_text="Exported from a spreadsheet as CSV.")
     quarter = forms.CharField(
         required=False,

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from intake.models import Idea, Organization, Signal
 from intake.services import API_SOURCES as intake_api_sources
+from intake.text import validate_no_control_characters
 
 from .models import RoadmapItem
 
@@ -95,19 +96,32 @@ class SignalSerializer(serializers.ModelSerializer):
 API_SOURCES = [choice for choice in Signal.Source.choices if choice[0] in intake_api_sources]
 
 
+# Input a tool can fix is refused when it holds control characters (see intake/text.py).
+TEXT = [validate_no_control_characters]
+
+
 class SignalInputSerializer(serializers.Serializer):
     """What another tool (a chat bot, a CRM) posts. (source, external_id) identifies a signal:
     posting it again updates it instead of adding a duplicate."""
 
     source = serializers.ChoiceField(choices=API_SOURCES, default=Signal.Source.API)
-    external_id = serializers.CharField(max_length=255)
-    title = serializers.CharField(max_length=300)
-    body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
-    url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
-    author = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    author_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(max_length=255, validators=TEXT)
+    title = serializers.CharField(max_length=300, validators=TEXT)
+    body = serializers.CharField(
+        max_length=20000, required=False, allow_blank=True, default="", validators=TEXT
+    )
+    url = serializers.URLField(
+        max_length=500, required=False, allow_blank=True, default="", validators=TEXT
+    )
+    author = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", validators=TEXT
+    )
+    author_email = serializers.EmailField(
+        required=False, allow_blank=True, default="", validators=TEXT
+    )
     organization = serializers.CharField(
         max_length=200,
+        validators=TEXT,
         required=False,
         allow_blank=True,
         default="",

@@ -22,7 +22,7 @@ def test_a_cell_with_a_nul_character_is_a_row_error(plan_people):
     report = import_rows([row("Relay failover"), row("Exit\x00nodes", pm="Priya\x00 Nair")])
     assert not report.ok
     assert _errors(report) == [(3, "Item"), (3, "PM")]
-    assert "NUL" in str(report.errors[0])
+    assert "U+0000" in str(report.errors[0])
     assert not RoadmapItem.objects.exists()
 
 

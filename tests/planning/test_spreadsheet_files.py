@@ -95,7 +95,7 @@ def test_excel_status_words_map_to_stages(plan_people, stage, expected):
 
 
 def test_zero_width_characters_and_no_break_spaces_are_dropped(plan_people):
-    # A NUL is a row error instead (test_import_hardening.py).
+    # Control characters are a row error instead (test_import_hardening.py).
     data = plan_bytes([row("Re\u200blay\u200b failover", pm="Priya\u00a0Nair")])
     assert services.import_plan(data=data).applied
     item = RoadmapItem.objects.get()
@@ -151,4 +151,6 @@ def test_control_characters_never_reach_the_report_or_the_database(plan_people):
     report = services.import_plan(data=data)
     assert "\x1b" not in "\n".join(report.lines())
     report = services.import_plan(data=plan_bytes([row("Relay\x1b[2J failover\x07")]))
-    assert RoadmapItem.objects.get().title == "Relay[2J failover"
+    assert not report.ok
+    assert "U+001B, U+0007" in str(report.errors[0])
+    assert not RoadmapItem.objects.exists()

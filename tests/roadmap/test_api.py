@@ -179,3 +179,17 @@ def test_a_customer_sees_the_customer_endpoints_but_not_the_internal_ones(client
     assert "/api/customer/ideas/" in paths
     assert "/api/ideas/" not in paths
     assert "/api/signals/" not in paths
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("title", "\u0013\u0013"), ("external_id", "crm-\u0013"), ("body", "a\u0000b"),
+     ("author", "\u009bname"), ("organization", "Acme\u001b")],
+)  # fmt: skip
+def test_control_characters_are_a_field_error_and_save_nothing(client, bot, field, value):
+    OrganizationFactory(name="Acme")
+    data = {"external_id": "crm-1", "title": "Wants SCIM", field: value}
+    response = _post(client, bot, data)
+    assert response.status_code == 400
+    assert "control characters" in response.json()[field][0]
+    assert not Signal.objects.exists()
