@@ -1,6 +1,7 @@
 """API shapes. Public and customer serializers read the selectors' dataclasses, which carry
 only their audience's fields; internal serializers read models."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from intake.models import Idea, Organization, Signal
@@ -8,6 +9,16 @@ from intake.services import API_SOURCES as intake_api_sources
 from intake.text import validate_no_control_characters
 
 from .models import RoadmapItem
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class NullableNameField(serializers.StringRelatedField):
+    """The name of an optional related row (a team, a PM, an organization), or null."""
+
+
+def _surface_field():
+    # Read-only model fields lose `allow_blank`, and with it the "" in the schema's enum.
+    return serializers.ChoiceField(choices=Idea.Surface.choices, allow_blank=True, read_only=True)
 
 
 class VoteLinkSerializer(serializers.Serializer):
@@ -47,8 +58,9 @@ class CustomerIdeaSerializer(serializers.Serializer):
 
 
 class InternalIdeaSerializer(serializers.ModelSerializer):
-    team = serializers.StringRelatedField()
-    pm = serializers.StringRelatedField()
+    team = NullableNameField()
+    pm = NullableNameField()
+    surface = _surface_field()
     signal_count = serializers.IntegerField(read_only=True)
     organization_count = serializers.IntegerField(read_only=True)
     source_kind_count = serializers.IntegerField(read_only=True)
@@ -65,8 +77,9 @@ class InternalIdeaSerializer(serializers.ModelSerializer):
 
 
 class InternalItemSerializer(serializers.ModelSerializer):
-    team = serializers.StringRelatedField()
-    pm = serializers.StringRelatedField()
+    team = NullableNameField()
+    pm = NullableNameField()
+    surface = _surface_field()
     ideas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -81,7 +94,9 @@ class InternalItemSerializer(serializers.ModelSerializer):
 
 
 class SignalSerializer(serializers.ModelSerializer):
-    organization = serializers.StringRelatedField()
+    organization = NullableNameField()
+    url = serializers.URLField(allow_blank=True, read_only=True)
+    author_email = serializers.EmailField(allow_blank=True, read_only=True)
 
     class Meta:
         model = Signal
