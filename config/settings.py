@@ -239,3 +239,17 @@ PUBLIC_VOTE_HOSTS = env.list(
     "PUBLIC_VOTE_HOSTS",
     default=["github.com", "www.reddit.com", "reddit.com", "old.reddit.com"],
 )
+
+# Security (issue 11) --------------------------------------------------------------------------
+# Kept together so that other sections stay as they are; see README "Security".
+INSTALLED_APPS += ["knox", "accounts"]
+
+# API tokens: `Authorization: Token <token>`; only a hash is stored (django-rest-knox).
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None, "AUTO_REFRESH": False}
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "accounts.authentication.ApiTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]

@@ -7,6 +7,7 @@ admin.site.index_title = "Triage"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("api/", include("roadmap.api")),

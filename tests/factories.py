@@ -64,3 +64,10 @@ class SalesSignalFactory(SignalFactory):
     arr_at_stake = 50000
     deal_stage = Signal.DealStage.OPEN
     urgency = Signal.Urgency.BLOCKER
+
+
+def api_token(user) -> str:
+    """A new API token for `user`, as `create_api_token` prints it."""
+    from accounts.services import create_api_token
+
+    return create_api_token(user=user, name="tests")[1]

@@ -2,10 +2,15 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 
 from intake.models import Signal
-from tests.factories import IdeaFactory, OrganizationFactory, SalesSignalFactory, SignalFactory
+from tests.factories import (
+    IdeaFactory,
+    OrganizationFactory,
+    SalesSignalFactory,
+    SignalFactory,
+    api_token,
+)
 from tests.roadmap.factories import RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +19,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def bot(employee):
     """A chat bot posting with an employee account's token."""
-    token = Token.objects.create(user=employee)
-    return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    token = api_token(employee)
+    return {"HTTP_AUTHORIZATION": f"Token {token}"}
 
 
 def _post(client, bot, data):
@@ -120,9 +125,9 @@ def test_posting_needs_a_token(client):
 
 
 def test_a_customer_token_cannot_post_signals(client, customer):
-    token = Token.objects.create(user=customer)
+    token = api_token(customer)
     response = _post(
-        client, {"HTTP_AUTHORIZATION": f"Token {token.key}"}, {"external_id": "x", "title": "t"}
+        client, {"HTTP_AUTHORIZATION": f"Token {token}"}, {"external_id": "x", "title": "t"}
     )
     assert response.status_code == 403
 

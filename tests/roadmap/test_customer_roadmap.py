@@ -4,10 +4,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from roadmap.models import ShareLink
-from tests.factories import OrganizationFactory, SalesSignalFactory
+from tests.factories import OrganizationFactory, SalesSignalFactory, api_token
 from tests.roadmap.factories import (
     CustomerItemFactory,
     PublicItemFactory,
@@ -81,8 +80,8 @@ def test_customer_api_marks_what_the_organization_asked_for(client, customer, cu
     idea.save()
     asked.ideas.add(idea)
     CustomerItemFactory(customer_title="Dark mode")
-    token = Token.objects.create(user=customer)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    token = api_token(customer)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     items = client.get("/api/customer/roadmap/?asked=true", **auth).json()["results"]
     assert [row["title"] for row in items] == ["Audit log export"]
     ideas = client.get("/api/customer/ideas/", **auth).json()["results"]
@@ -183,8 +182,8 @@ def test_the_internal_api_costs_the_same_queries_for_many_items(client, employee
             item = RoadmapItemFactory()
             item.ideas.add(SalesSignalFactory().idea)
 
-    token = Token.objects.create(user=employee)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    token = api_token(employee)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     few, many = _queries_for(client, "/api/roadmap/", add_items, **auth)
     assert few == many
     few, many = _queries_for(client, "/api/ideas/", add_items, **auth)

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from intake.models import Idea, Signal
 from roadmap import services
@@ -19,6 +18,7 @@ from tests.factories import (
     SignalFactory,
     TeamFactory,
     UserFactory,
+    api_token,
 )
 from tests.roadmap.factories import RoadmapItemFactory
 
@@ -198,7 +198,7 @@ def test_public_pages_name_no_organization(client, world):
 
 def test_customer_pages_and_api_show_no_internal_text(client, world):
     client.force_login(world["customer"])
-    token = Token.objects.create(user=world["customer"]).key
+    token = api_token(world["customer"])
     pages = {
         "/roadmap/customer/": {},
         f"/roadmap/c/{world['link'].token}/": {},

@@ -1,8 +1,8 @@
 """Who may open what: every roadmap page and API endpoint, for each of the six kinds of user."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from tests.factories import api_token
 from tests.roadmap.factories import ShareLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,7 @@ def as_role(request, client, customer, employee, sales_rep, pm, superuser):
         user = users[role]
         if user is not None:
             if api:
-                token, _ = Token.objects.get_or_create(user=user)
-                client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+                client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_token(user)}"
             else:
                 client.force_login(user)
         return client

@@ -9,10 +9,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from intake.models import Idea, Signal
-from tests.factories import IdeaFactory, OrganizationFactory, SignalFactory, UserFactory
+from tests.factories import IdeaFactory, OrganizationFactory, SignalFactory, UserFactory, api_token
 from tests.roadmap.factories import (
     CustomerAccountFactory,
     CustomerItemFactory,
@@ -74,11 +73,11 @@ def _schemathesis(base_url: str, schema: Path, headers: dict[str, str]) -> dict:
 
 @pytest.mark.parametrize("reader", ["anonymous", "pm", "customer"])
 def test_every_response_matches_the_schema(live_server, api_data, tmp_path, reader):
-    pm_token = Token.objects.create(user=api_data["pm"]).key
+    pm_token = api_token(api_data["pm"])
     schema = _whole_schema(live_server.url, tmp_path, pm_token)
     headers = {}
     if reader != "anonymous":
-        token = pm_token if reader == "pm" else Token.objects.create(user=api_data[reader]).key
+        token = pm_token if reader == "pm" else api_token(api_data[reader])
         headers["Authorization"] = f"Token {token}"
     report = _schemathesis(live_server.url, schema, headers)
     cases = report["test_cases"]
