@@ -1,8 +1,10 @@
+from axes.helpers import get_cool_off
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from intake.roles import is_pm, role_required
+from intake.throttling import too_many_requests
 
 from . import selectors, services
 from .forms import ApiTokenForm
@@ -43,3 +45,10 @@ def revoke_api_token(request, digest: str):
     token = get_object_or_404(selectors.api_tokens_managed_by(request.user), digest=digest)
     services.revoke_api_token(token=token)
     return redirect("api-tokens")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once an account or address is locked out: a page saying so, 429."""
+    cool_off = get_cool_off(request)
+    seconds = cool_off.total_seconds() if cool_off else None
+    return too_many_requests(request, seconds, template="registration/locked_out.html")

@@ -5,6 +5,7 @@ Celery tasks run eagerly, e-mail to the console. `DATABASE_URL` and `REDIS_URL` 
 PostgreSQL and Redis; `DJANGO_ENV=production` turns DEBUG off and insists on real settings.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -253,3 +254,30 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
     "accounts.authentication.ApiTokenAuthentication",
     "rest_framework.authentication.SessionAuthentication",
 ]
+
+# Rate limits ("<n>/<second|minute|hour|day>", or empty for none), counted in the cache per
+# user, or per client address for visitors; over a limit the answer is 429 with Retry-After.
+RATE_LIMITS = {
+    "submission": env("RATE_LIMIT_SUBMISSIONS", default="20/minute") or None,
+    "public_roadmap": env("RATE_LIMIT_PUBLIC_ROADMAP", default="120/minute") or None,
+    "api": env("RATE_LIMIT_API", default="600/minute") or None,
+    "api_signal_post": env("RATE_LIMIT_API_SIGNAL_POST", default="120/minute") or None,
+}
+# How many proxies in front of the app append to X-Forwarded-For (0: use the peer address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["intake.throttling.ApiThrottle"]
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT or None
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords in a row for one
+# account, or from one address, logging in is refused with a 429 page for the cool-off time.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "intake.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import selectors, services, similarity
 from .forms import IdeaSubmitForm, SalesSignalForm
 from .roles import is_employee, is_sales, role_required
+from .throttling import throttled
 
 
 def home(request):
@@ -53,6 +54,7 @@ def _submit(request, *, form_class, template: str, service):
 
 @require_http_methods(["GET", "POST"])
 @role_required(is_employee)
+@throttled("submission", methods=("POST",))
 def submit(request):
     return _submit(
         request,
@@ -64,6 +66,7 @@ def submit(request):
 
 @require_http_methods(["GET", "POST"])
 @role_required(is_sales)
+@throttled("submission", methods=("POST",))
 def submit_sales(request):
     return _submit(
         request,

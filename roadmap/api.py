@@ -19,6 +19,7 @@ from intake import services as intake_services
 from intake.models import Idea, Signal
 from intake.roles import is_employee
 from intake.selectors import ideas_with_demand
+from intake.throttling import ApiThrottle, SignalPostThrottle
 
 from . import selectors
 from .models import RoadmapItem
@@ -180,6 +181,7 @@ class SignalListCreate(generics.ListCreateAPIView):
 
     permission_classes = [permissions.IsAuthenticated, IsEmployee]
     filterset_class = SignalFilter
+    throttle_classes = [ApiThrottle, SignalPostThrottle]
 
     def get_queryset(self):
         return Signal.objects.select_related("organization").order_by("-created_at", "-pk")

@@ -18,6 +18,7 @@ from django.views.decorators.http import (
 )
 
 from intake.roles import is_employee, is_sales, role_required
+from intake.throttling import throttled
 
 from . import selectors, services
 from .forms import InternalFilterForm, PreviewForm, ShareLinkForm
@@ -185,7 +186,7 @@ def cached_public(name: str, render_body, content_type: str):
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_ROADMAP_MAX_AGE)
         return response
 
-    return require_safe(view)
+    return require_safe(throttled("public_roadmap", by_address=True)(view))
 
 
 def _render_public(request) -> str:
