@@ -15,7 +15,7 @@ from .models import Connector, SyncCursor, SyncRun
 class ConnectorForm(forms.ModelForm):
     class Meta:
         model = Connector
-        fields = ["name", "kind", "enabled", "interval_minutes", "options"]
+        fields = ["name", "kind", "enabled", "public", "interval_minutes", "options"]
         widgets = {"options": forms.Textarea(attrs={"rows": 6, "cols": 80})}
 
     def clean(self):
@@ -43,7 +43,9 @@ class SyncCursorInline(admin.TabularInline):
 @admin.register(Connector)
 class ConnectorAdmin(HardenedAdminMixin, admin.ModelAdmin):
     form = ConnectorForm
-    list_display = ["name", "kind", "enabled", "interval_minutes", "last_run", "rate_limited_until"]
+    list_display = [
+        "name", "kind", "enabled", "public", "interval_minutes", "last_run", "rate_limited_until",
+    ]  # fmt: skip
     list_filter = ["kind", "enabled"]
     search_fields = ["name"]
     readonly_fields = ["rate_limited_until", "created_at", "updated_at"]

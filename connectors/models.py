@@ -19,6 +19,11 @@ class Connector(models.Model):
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     enabled = models.BooleanField(default=True)
+    public = models.BooleanField(
+        default=False,
+        help_text="Tick only when anyone may open its threads (a public repository or "
+        "subreddit): the public roadmap then links to them for votes. Private otherwise.",
+    )
     interval_minutes = models.PositiveIntegerField(
         default=60, help_text="How often the sync runs, in minutes."
     )

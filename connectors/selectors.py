@@ -20,3 +20,16 @@ def connectors_to_sync(*, name: str | None = None) -> QuerySet[Connector]:
     if name is not None:
         return Connector.objects.filter(name=name)
     return Connector.objects.filter(enabled=True).order_by("name")
+
+
+def public_thread_paths() -> tuple[str, ...]:
+    """URL path prefixes of threads that public connectors bring in ("/owner/repo/" for GitHub,
+    "/r/name/" for Reddit), lower-case: a signal whose URL path starts with one came from a
+    source anyone may open. Nothing else is ever linked from the public roadmap."""
+    paths = []
+    for kind, options in Connector.objects.filter(public=True).values_list("kind", "options"):
+        if kind == Connector.Kind.GITHUB:
+            paths += [f"/{repo.lower()}/" for repo in options.get("repos", [])]
+        elif kind == Connector.Kind.REDDIT:
+            paths += [f"/r/{name.lower()}/" for name in options.get("subreddits", [])]
+    return tuple(paths)

@@ -49,7 +49,7 @@ SIGNAL_FIELDS = (
     "url", "title", "body", "author", "votes", "comment_count", "upstream_state",
     "created_upstream", "updated_upstream", "raw",
 )  # fmt: skip
-EDITABLE_FIELDS = ("name", "kind", "enabled", "interval_minutes", "options")
+EDITABLE_FIELDS = ("name", "kind", "enabled", "public", "interval_minutes", "options")
 MAX_ITEM_ERRORS = 200
 # A page that changes nothing writes nothing, not even the lease, unless it is this old.
 LEASE_RENEW_SECONDS = 60

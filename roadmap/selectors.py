@@ -129,11 +129,16 @@ def _vote_links(item_ids: list[int]) -> dict[int, tuple[VoteLink, ...]]:
     )
     seen = set()
     hosts = set(settings.PUBLIC_VOTE_HOSTS)
+    public_paths = connector_selectors.public_thread_paths() if rows else ()
     for item_id, url, source in rows:
         if len(links[item_id]) >= VOTE_LINKS_PER_ITEM or (item_id, url) in seen:
             continue
-        # Only threads on public sites: a GitHub Enterprise or private host never shows outside.
-        if (urlsplit(url).hostname or "").lower() not in hosts:
+        # Only threads on public sites (a GitHub Enterprise or private host never shows outside)
+        # that a connector marked public brought in (a private repository never shows either).
+        parts = urlsplit(url)
+        if (parts.hostname or "").lower() not in hosts:
+            continue
+        if not parts.path.lower().startswith(public_paths):
             continue
         seen.add((item_id, url))
         links[item_id].append(VoteLink(url=url, site=VOTE_SOURCES[source]))
