@@ -72,12 +72,10 @@ def dispatch(ids: Iterable[int]) -> int:
     With the broker unreachable nothing is raised: the rows stay due and the sweep sends them
     once it is back. In eager mode (no broker) each row runs here and now.
     """
-    from . import tasks
-
     sent = []
     for pk in ids:
         try:
-            tasks.handle_outbox_event.apply_async((pk,), retry=False)
+            _send(pk)
         except Exception as error:  # noqa: BLE001 - any broker failure leaves the row pending
             _warn_broker_down(error)
             break
@@ -89,6 +87,13 @@ def dispatch(ids: Iterable[int]) -> int:
             available_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS),
         )
     return len(sent)
+
+
+def _send(event_id: int) -> None:
+    from . import tasks
+
+    # No publish retries: with the broker down the request must not wait; the sweep resends.
+    tasks.handle_outbox_event.apply_async((event_id,), retry=False)
 
 
 def _warn_broker_down(error: BaseException) -> None:
