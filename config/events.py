@@ -26,6 +26,8 @@ HANDLERS: dict[str, list[str]] = {
     "signal.updated": [RESCORE],
     # connectors: new signals from a source wait for duplicate matching.
     "signal.arrived": ["intake.handlers.match_arrived_signals", RESCORE],
+    # a connector marked public or private: the public roadmap's vote links follow {connector_id}
+    "connector.visibility_changed": ["roadmap.handlers.refresh_public_pages"],
     # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.
     "scoring.policy_changed": ["scoring.handlers.reweigh_all"],
     # roadmap

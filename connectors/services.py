@@ -67,11 +67,15 @@ def save_connector(*, connector: Connector) -> Connector:
     """
     connector.options = registry.validate_options(connector.kind, connector.options)
     connector.full_clean(exclude=["periodic_task"])
+    was_public = Connector.objects.filter(pk=connector.pk, public=True).exists()
     if connector.pk is None:
         connector.save()
     else:
         connector.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
     _schedule(connector)
+    if was_public != connector.public:
+        # The public roadmap links only to threads of public connectors (its vote links).
+        events.record("connector.visibility_changed", connector_id=connector.pk)
     return connector
 
 

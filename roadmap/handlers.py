@@ -6,7 +6,7 @@ Each handler is idempotent: a row of the outbox may run twice.
 from intake.models import Idea
 
 from . import comment_back as comment_back_service
-from . import notifications, webhooks
+from . import notifications, services, webhooks
 from .models import RoadmapItem, Webhook
 
 NOTIFY_STATUSES = (Idea.Status.PLANNED, Idea.Status.SHIPPED, Idea.Status.DECLINED)
@@ -71,3 +71,8 @@ def deliver_webhook(payload: dict) -> None:
     final = attempts + 1 >= webhooks.MAX_ATTEMPTS
     if webhooks.attempt_delivery(delivery_id, final=final):
         webhooks.send_deliveries([delivery_id], delay_seconds=WEBHOOK_BACKOFF_SECONDS * 2**attempts)
+
+
+def refresh_public_pages(payload: dict) -> None:
+    """A connector became public or private: its vote links appear or go at once."""
+    services.invalidate_public_roadmap()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
+from connectors import selectors as connector_selectors
 from intake.models import Idea, Organization, Signal
 from intake.selectors import ideas_with_demand
 

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from connectors.models import Connector
 from intake.models import Signal
 from roadmap import services
 from roadmap.models import RoadmapItem
@@ -47,6 +48,9 @@ def test_customer_only_items_are_not_public(client):
 
 
 def test_each_item_links_to_where_its_idea_came_from_to_vote(client):
+    Connector.objects.create(
+        name="Mesh", kind="github", public=True, options={"repos": ["example/mesh"]}
+    )
     item = PublicItemFactory()
     signal = SignalFactory(
         source=Signal.Source.GITHUB_ISSUE, url="https://github.com/example/mesh/issues/7"
@@ -104,7 +108,7 @@ def test_the_page_renders_in_constant_queries_however_many_items(client, django_
     for n in range(15):
         item = PublicItemFactory()
         item.ideas.add(SignalFactory(source="reddit_post", url=f"https://reddit.com/r/x/{n}").idea)
-    with django_assert_num_queries(2):  # items, vote links
+    with django_assert_num_queries(3):  # items, vote links, public connectors
         client.get("/roadmap/")
 
 
