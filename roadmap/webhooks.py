@@ -14,6 +14,7 @@ network.
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
@@ -62,14 +63,9 @@ def _is_public(address: str) -> bool:
     )
 
 
-def non_public_address(url: str) -> str | None:
-    """The first address `url`'s host resolves to that is not on the public internet, or None.
-
-    None as well when `WEBHOOK_ALLOW_PRIVATE_ADDRESSES` is on. Raises OSError when the host
-    cannot be resolved (or the URL has no host).
-    """
-    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        return None
+def resolve(url: str) -> list[str]:
+    """The addresses `url`'s host resolves to. Raises OSError when it cannot be resolved (or
+    the URL has no host, or a bad port)."""
     parts = urllib.parse.urlsplit(url)
     if not parts.hostname:
         raise OSError("the URL has no host")
@@ -81,10 +77,26 @@ def non_public_address(url: str) -> str | None:
         infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except UnicodeError as exc:
         raise OSError(f"the host {parts.hostname!r} is not valid") from exc
-    for *_, sockaddr in infos:
-        if not _is_public(sockaddr[0]):
-            return sockaddr[0]
-    return None
+    return [sockaddr[0] for *_, sockaddr in infos]
+
+
+def first_non_public(addresses: list[str]) -> str | None:
+    """The first of `addresses` not on the public internet (None when all are, or when
+    `WEBHOOK_ALLOW_PRIVATE_ADDRESSES` is on)."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return None
+    return next((address for address in addresses if not _is_public(address)), None)
+
+
+def non_public_address(url: str) -> str | None:
+    """The first address `url`'s host resolves to that is not on the public internet, or None.
+
+    None as well when `WEBHOOK_ALLOW_PRIVATE_ADDRESSES` is on. Raises OSError when the host
+    cannot be resolved (or the URL has no host).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return None
+    return first_non_public(resolve(url))
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -95,7 +107,47 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def _pinned(connection_class, address: str):
+    """A connection class that connects to `address` whatever the host resolves to now; the
+    Host header, TLS server name and certificate check still use the URL's host."""
+
+    def connection(host, **kwargs):
+        conn = connection_class(host, **kwargs)
+        create = conn._create_connection
+        conn._create_connection = lambda peer, *args, **kw: create((address, peer[1]), *args, **kw)
+        return conn
+
+    return connection
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def http_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPConnection, self.address), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def https_open(self, req):
+        return self.do_open(
+            _pinned(http.client.HTTPSConnection, self.address), req, context=self._context
+        )
+
+
+def pinned_opener(address: str) -> urllib.request.OpenerDirector:
+    """An opener that reaches only `address` (the one checked), never following redirects: a
+    DNS answer that changes between the check and the connection (rebinding) cannot send the
+    request to an internal host. No proxy from the environment: it would resolve the host
+    again, out of our sight."""
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _NoRedirects, _PinnedHTTP(address), _PinnedHTTPS(address)
+    )
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -225,9 +277,11 @@ def attempt_delivery(delivery_id: int, *, final: bool = False) -> bool:
         return False
     webhook = delivery.webhook
     try:
-        refused = non_public_address(webhook.url)
-    except OSError:
-        refused = None  # unresolvable: urlopen fails below, as any network error, and retries
+        addresses, unresolved = resolve(webhook.url), ""
+    except OSError as exc:
+        # Unresolvable: a network error like any other, retried.
+        addresses, unresolved = [], f"cannot resolve the host: {exc}"
+    refused = first_non_public(addresses)
     if refused is not None:
         logger.warning(
             "Webhook %s delivery %s refused: %s resolves to %s, not a public address",
@@ -260,7 +314,10 @@ def attempt_delivery(delivery_id: int, *, final: bool = False) -> bool:
     )
     code, error = None, ""
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        if not addresses:
+            raise OSError(unresolved or "the host has no address")
+        # Connect to the address just checked, not to whatever a second lookup answers.
+        with pinned_opener(addresses[0]).open(request, timeout=TIMEOUT_SECONDS) as response:
             code = response.status
     except urllib.error.HTTPError as exc:
         code, error = exc.code, f"HTTP {exc.code}"
