@@ -317,3 +317,32 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+
+# Single sign-on (OpenID Connect, mozilla-django-oidc): on when OIDC_ISSUER and OIDC_CLIENT_ID
+# are set; endpoints come from the issuer's discovery document. OIDC_ONLY=1 keeps password
+# login for superusers only.
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="your company account")
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_SALES_GROUPS = env.list("OIDC_SALES_GROUPS", default=[])
+OIDC_PM_GROUPS = env.list("OIDC_PM_GROUPS", default=[])
+OIDC_ONLY = env.bool("OIDC_ONLY", default=False)
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile groups")
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGO", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=True)
+OIDC_TIMEOUT = 10
+OIDC_USERNAME_ALGO = "accounts.oidc.username_for"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.SignInRequestView"
+OIDC_CALLBACK_CLASS = "accounts.oidc.SignInCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+INSTALLED_APPS += ["mozilla_django_oidc"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.PasswordBackend"
+    if backend == "django.contrib.auth.backends.ModelBackend"
+    else backend
+    for backend in AUTHENTICATION_BACKENDS
+] + ["accounts.oidc.SignInBackend"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += ["accounts.context_processors.sign_in"]

@@ -8,6 +8,7 @@ admin.site.index_title = "Triage"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("oidc/", include("accounts.oidc_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("api/", include("roadmap.api")),
