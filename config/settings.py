@@ -346,3 +346,12 @@ AUTHENTICATION_BACKENDS = [
     for backend in AUTHENTICATION_BACKENDS
 ] + ["accounts.oidc.SignInBackend"]
 TEMPLATES[0]["OPTIONS"]["context_processors"] += ["accounts.context_processors.sign_in"]
+
+# Request sizes: forms and JSON up to 2.5 MB (Django's default), uploads (plan files) up to the
+# plan import's limit plus room for the form; larger bodies get 413 before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+MAX_UPLOAD_BYTES = PLANNING_MAX_IMPORT_BYTES + 1_000_000
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "intake.request_limits.refuse_large_bodies",
+)

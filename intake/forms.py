@@ -3,6 +3,9 @@ from django import forms
 from .models import TITLE_MAX_LENGTH, Idea, Organization, Signal
 from .text import validate_no_control_characters
 
+# The longest description, customer's words or reason anyone types (the API's body limit too).
+TEXT_MAX_LENGTH = 20000
+
 
 class TextForm(forms.Form):
     """A form whose text fields refuse control characters with a field error."""
@@ -22,6 +25,7 @@ class IdeaSubmitForm(TextForm):
     )
     description = forms.CharField(
         required=False,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Why it matters and who asked. Markdown works.",
     )
@@ -47,7 +51,11 @@ class SalesSignalForm(TextForm):
         max_length=TITLE_MAX_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    words = forms.CharField(label="The customer's words", widget=forms.Textarea(attrs={"rows": 5}))
+    words = forms.CharField(
+        label="The customer's words",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     arr_at_stake = forms.DecimalField(
         label="ARR at stake", required=False, min_value=0, max_digits=14, decimal_places=2
     )
@@ -65,6 +73,7 @@ class SalesSignalForm(TextForm):
 
 class DeclineForm(TextForm):
     reason = forms.CharField(
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="The people who asked will read this.",
     )

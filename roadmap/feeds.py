@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
 from intake.markdown import render_markdown
+from intake.text import strip_control_characters
 
 from . import selectors
 from .views import cached_public
@@ -31,13 +32,14 @@ class PublicRoadmapFeed(Feed):
 
     def item_title(self, item):
         prefix = "Shipped: " if item.shipped else f"{item.stage_label}: "
-        return prefix + item.title
+        # XML 1.0 cannot carry control characters; text typed in the admin may hold them.
+        return strip_control_characters(prefix + item.title)
 
     def item_description(self, item):
         text = item.description
         if item.shipped and item.changelog:
             text = f"{item.changelog}\n\n{text}" if text else item.changelog
-        return render_markdown(text)
+        return render_markdown(strip_control_characters(text))
 
     def item_link(self, item):
         return f"{settings.SITE_URL}/roadmap/#item-{item.id}"
