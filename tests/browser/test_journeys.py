@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from connectors.models import Connector
 from intake.models import Idea
 from roadmap.models import RoadmapItem
 from tests.conftest import _missing_service
@@ -117,6 +118,10 @@ def test_pm_merges_and_plans_in_the_admin_and_the_public_sees_it_under_now(
         source="github_issue",
         url="https://github.com/example-mesh/mesh/issues/4242",
         votes=31,
+    )
+    # The public repository's connector is public, so its threads are vote links.
+    Connector.objects.create(
+        name="Mesh", kind="github", public=True, options={"repos": ["example-mesh/mesh"]}
     )
 
     page = browser.new_page()
