@@ -16,8 +16,10 @@ from config.celery import app
 from connectors import services
 from connectors.models import SyncCursor, SyncRun
 from intake.models import Signal
-from tests.connectors import fake_api, worker_process
+from tests.connectors import worker_process
 from tests.connectors.conftest import make_connector
+
+from .fake_github import fake_github
 
 ISSUES = 4323
 SECONDS_PER_REQUEST = 0.15
@@ -26,9 +28,11 @@ WAIT_SECONDS = 120
 
 @pytest.fixture
 def slow_github(settings):
-    upstream = fake_api.FakeUpstream().start()
-    settings.GITHUB_API_URL = upstream.url
-    settings.GITHUB_TOKEN = fake_api.GITHUB_TOKEN
+    with fake_github(settings) as upstream:
+        yield _with_issues(upstream)
+
+
+def _with_issues(upstream):
     for number in range(1, ISSUES + 1):
         upstream.add_issue(
             "acme/vpn",
@@ -40,8 +44,7 @@ def slow_github(settings):
             thumbs_up=number % 50,
             comments=number % 9,
         )
-    yield upstream
-    upstream.stop()
+    return upstream
 
 
 def _state() -> dict:
