@@ -19,13 +19,5 @@ app.conf.broker_transport_options = {
     **(app.conf.broker_transport_options or {}),
     "visibility_timeout": 2 * 60 * 60,
 }
-app.conf.beat_schedule = {
-    **(app.conf.beat_schedule or {}),
-    # Runs left "running" by a dead process are marked interrupted within a minute.
-    "connectors-mark-interrupted-runs": {
-        "task": "connectors.mark_interrupted_runs",
-        "schedule": 60.0,
-    },
-}
 
 app.autodiscover_tasks()
