@@ -37,7 +37,10 @@ def new_queue() -> str:
     return f"test-{uuid.uuid4().hex[:10]}"
 
 
-def worker_env(*, redis_url: str, queue: str, upstream_url: str = "") -> dict[str, str]:
+def worker_env(
+    *, redis_url: str, queue: str, upstream_url: str = "", **extra: str
+) -> dict[str, str]:
+    """The worker's environment: this test database, Redis, its queue, `extra` variables."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -49,6 +52,7 @@ def worker_env(*, redis_url: str, queue: str, upstream_url: str = "") -> dict[st
         "REDDIT_CLIENT_SECRET": fake_api.REDDIT_CLIENT_SECRET,
         "CONNECTORS_BACKOFF_BASE_SECONDS": "0.01",
         "CONNECTORS_BACKOFF_MAX_SECONDS": "0.02",
+        **extra,
     }
     if upstream_url:
         env.update(

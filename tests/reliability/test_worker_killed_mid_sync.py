@@ -135,6 +135,14 @@ def _syncing_slowly(redis_url: str, upstream) -> tuple:
     return make_connector(options={"repos": ["acme/vpn"], "labels": ["fr"]}), queue, env
 
 
+def _wait_for_a_successful_run() -> None:
+    worker_process.wait_for(
+        lambda: SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).exists(),
+        timeout=WAIT_SECONDS,
+        what="a successful run",
+    )
+
+
 def _kill_pool_process(worker) -> None:
     (child,) = worker_process.pool_children(worker)
     os.kill(child, signal.SIGKILL)
@@ -154,11 +162,7 @@ def test_a_pool_process_killed_mid_sync_is_run_again_and_converges(
         _change_upstream_while_the_worker_is_down(slow_github)
         # Nobody asks again: the worker puts the message back (acks late, reject on worker
         # lost) and runs it again, which takes the connector at once and resumes.
-        worker_process.wait_for(
-            lambda: SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).exists(),
-            timeout=WAIT_SECONDS,
-            what="the repeated run to finish",
-        )
+        _wait_for_a_successful_run()
     finally:
         output = worker_process.stop(worker)
     slow_github.delay = 0
@@ -192,11 +196,7 @@ def test_a_whole_worker_killed_mid_sync_is_marked_interrupted_and_the_next_run_c
     try:
         worker_process.wait_for(lambda: app.control.ping(timeout=0.5), timeout=WAIT_SECONDS)
         asked_at = _start_sync(connector, queue)
-        worker_process.wait_for(
-            lambda: SyncRun.objects.filter(outcome=SyncRun.Outcome.SUCCESS).exists(),
-            timeout=WAIT_SECONDS,
-            what="the next run to finish",
-        )
+        _wait_for_a_successful_run()
     finally:
         output += worker_process.stop(worker)
     slow_github.delay = 0
