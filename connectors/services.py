@@ -353,21 +353,25 @@ def mark_interrupted_runs() -> int:
     return marked
 
 
+def _take(connector: Connector) -> tuple[run_lock.Hold | None, SyncRun | None]:
+    """The connector's hold for a run, or the skipped run (recorded) saying why not."""
+    reason = _rate_limit_reason(connector)
+    hold = None if reason else run_lock.acquire(connector.pk)
+    if hold is None:
+        return None, _skip(connector, reason or HELD_REASON)
+    return hold, None
+
+
 def skip_if_blocked(*, connector_id: int) -> SyncRun | None:
     """The skipped run, recorded, if a sync of this connector could not start now; else None.
 
     What "Sync now" asks before queueing a run on a worker, so that it can say at once that
     the run would wait for a rate limit or another run.
     """
-    connector = Connector.objects.get(pk=connector_id)
-    reason = _rate_limit_reason(connector)
-    if reason:
-        return _skip(connector, reason)
-    hold = run_lock.acquire(connector_id)
-    if hold is None:
-        return _skip(connector, HELD_REASON)
-    hold.release()
-    return None
+    hold, skipped = _take(Connector.objects.get(pk=connector_id))
+    if hold is not None:
+        hold.release()
+    return skipped
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
@@ -412,12 +416,9 @@ def sync_connector(
     connector = Connector.objects.filter(pk=connector_id).first()
     if connector is None:
         return None
-    reason = _rate_limit_reason(connector)
-    if reason:
-        return _skip(connector, reason)
-    hold = run_lock.acquire(connector.pk)
+    hold, skipped = _take(connector)
     if hold is None:
-        return _skip(connector, HELD_REASON)
+        return skipped
     try:
         _mark_interrupted(connector.pk)
         run = SyncRun.objects.create(connector=connector)
