@@ -22,6 +22,10 @@ def connectors_to_sync(*, name: str | None = None) -> QuerySet[Connector]:
     return Connector.objects.filter(enabled=True).order_by("name")
 
 
+def latest_run(*, connector_id: int) -> SyncRun | None:
+    return SyncRun.objects.filter(connector_id=connector_id).order_by("-started_at", "-pk").first()
+
+
 def public_thread_paths() -> tuple[str, ...]:
     """URL path prefixes of threads that public connectors bring in ("/owner/repo/" for GitHub,
     "/r/name/" for Reddit), lower-case: a signal whose URL path starts with one came from a
