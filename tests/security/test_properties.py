@@ -84,9 +84,19 @@ def test_the_sales_form_never_fails_and_never_half_saves(
     payload=st.one_of(
         st.fixed_dictionaries(
             {"external_id": ANY_VALUE, "title": ANY_VALUE},
-            optional={key: ANY_VALUE for key in (
-                "source", "body", "url", "author", "author_email", "organization", "votes",
-                "comment_count")},
+            optional={
+                key: ANY_VALUE
+                for key in (
+                    "source",
+                    "body",
+                    "url",
+                    "author",
+                    "author_email",
+                    "organization",
+                    "votes",
+                    "comment_count",
+                )
+            },
         ),  # fmt: skip
         ANY_VALUE,
     )
