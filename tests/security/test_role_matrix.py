@@ -60,7 +60,7 @@ ADMIN_FOR_NOBODY = {
     "intake_inboxsignal_add", "intake_mergerecord_add", "scoring_scoringpolicy_delete",
     "scoring_bridgecriterion_delete", "connectors_syncrun_add", "planning_planimport_add",
     "accounts_apitoken_add", "axes_accessattempt_add", "axes_accesslog_add",
-    "axes_accessfailurelog_add",
+    "axes_accessfailurelog_add", "intake_outboxevent_add",
 }  # fmt: skip
 
 
