@@ -18,6 +18,9 @@ from django.contrib.auth.models import User
 from tests.conftest import _missing_service
 from tests.factories import UserFactory
 
+# Live-server tests run in committed transactions; serialized rollback leaves the database as
+# the next tests (the browser ones among them) expect it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc"
 CLIENT_ID, CLIENT_SECRET = "idea-intake", "s3cret-for-tests-only"
 ACCOUNTS = {
