@@ -264,6 +264,9 @@ INSTALLED_APPS += ["knox", "accounts"]
 
 # API tokens: `Authorization: Token <token>`; only a hash is stored (django-rest-knox).
 KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 (a model name)
+# knox's own migration creates its (swapped-out) table regardless; that table would hold
+# nothing and block flushing auth_user on PostgreSQL, so its migrations are not run.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_TTL": None, "AUTO_REFRESH": False}
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
@@ -357,3 +360,5 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "intake.request_limits.refuse_large_bodies",
 )
+# django-axes logs every login and reset at INFO; its warnings (lockouts) are what matter.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}

@@ -7,9 +7,9 @@ import urllib.request
 from functools import partial
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from intake.models import Signal
+from tests.factories import api_token
 
 from .parallel import at_once
 
@@ -34,7 +34,7 @@ def _post(url: str, token: str, payload: dict) -> int:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_same_signal_posted_at_once_is_stored_once(postgres, live_server, employee):
-    token = Token.objects.create(user=employee).key
+    token = api_token(employee)
     for round_ in range(ROUNDS):
         payload = {"external_id": f"chat-{round_}", "title": "SCIM for Entra", "votes": 3}
 
@@ -50,7 +50,7 @@ def test_the_same_signal_posted_at_once_is_stored_once(postgres, live_server, em
 def test_a_racing_post_by_another_tool_cannot_take_over_the_signal(
     postgres, live_server, employee, sales_rep
 ):
-    tokens = [Token.objects.create(user=user).key for user in (employee, sales_rep)]
+    tokens = [api_token(user) for user in (employee, sales_rep)]
     for round_ in range(ROUNDS):
         payload = {"external_id": f"crm-{round_}", "title": "Audit log export"}
 
