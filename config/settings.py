@@ -203,6 +203,12 @@ REDDIT_CLIENT_SECRET = env("REDDIT_CLIENT_SECRET", default="")
 REDDIT_USER_AGENT = env("REDDIT_USER_AGENT", default="idea-intake/0.1")
 REDDIT_OAUTH_URL = env("REDDIT_OAUTH_URL", default="https://oauth.reddit.com")
 REDDIT_URL = env("REDDIT_URL", default="https://www.reddit.com")
+# Zendesk: the subdomain (acme for acme.zendesk.com), or the whole URL for a host elsewhere;
+# an agent's e-mail and an API token (Admin Center > Apps and integrations > Zendesk API).
+ZENDESK_SUBDOMAIN = env("ZENDESK_SUBDOMAIN", default="")
+ZENDESK_URL = env("ZENDESK_URL", default="")
+ZENDESK_EMAIL = env("ZENDESK_EMAIL", default="")
+ZENDESK_API_TOKEN = env("ZENDESK_API_TOKEN", default="")
 # Sync politeness: bounded retries with exponential backoff and jitter on network errors and
 # 5xx; a rate limit that resets within the max wait is waited out, a longer one stops the run
 # (it resumes after the reset). The lease keeps two runs of one connector from overlapping and
@@ -215,6 +221,12 @@ CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS = env.float(
 )
 CONNECTORS_HTTP_TIMEOUT_SECONDS = env.float("CONNECTORS_HTTP_TIMEOUT_SECONDS", default=30.0)
 CONNECTORS_LEASE_SECONDS = env.int("CONNECTORS_LEASE_SECONDS", default=900)
+
+# Slack: the app's signing secret (every request to /slack/events is verified with it), its
+# bot token (xoxb-...), and the Web API's base URL (tests point it at a local fake).
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
+SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
+SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 
 # Roadmaps: absolute links in e-mails and feeds, and how long browsers and proxies may keep the
 # public roadmap (the server-side copy is invalidated whenever an item changes).
