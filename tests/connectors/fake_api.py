@@ -12,6 +12,7 @@ REDDIT_URL, REDDIT_OAUTH_URL and ZENDESK_URL.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import threading
 import time
@@ -60,6 +61,9 @@ class FakeUpstream:
         self.zendesk_users: dict[int, dict] = {}
         self.zendesk_organizations: dict[int, dict] = {}
         self.requests: list[tuple[str, str]] = []
+        # GitHub's rate limit: every answered request costs a point, except a 304 to a
+        # conditional request (If-None-Match), as on github.com.
+        self.github_points = 0
         self.faults: list[Fault] = []
         self.lock = threading.RLock()
         self._clock = EPOCH
@@ -705,6 +709,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(401, {"message": "Bad credentials", "status": "401"})
         return False
 
+    def _github_rate_headers(self) -> dict[str, str]:
+        used = self.fake.github_points
+        return {
+            "X-RateLimit-Limit": "5000",
+            "X-RateLimit-Used": str(used),
+            "X-RateLimit-Remaining": str(5000 - used),
+        }
+
     def _authorized_reddit(self) -> bool:
         if self.headers.get("Authorization", "") == f"bearer {REDDIT_ACCESS_TOKEN}":
             return True
@@ -763,10 +775,18 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(404, {"message": "Not Found", "status": "404"})
                 return
             body, link = self.fake.github_issues_page(full_name, query)
-            headers = {"X-RateLimit-Remaining": "4999", "X-RateLimit-Limit": "5000"}
+            # Like GitHub: a weak ETag of the representation (body and links).
+            etag = 'W/"' + hashlib.sha256(body + link.encode()).hexdigest() + '"'
+            headers = {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60"}
             if link:
                 headers["Link"] = link
-            self._send(200, body, headers)
+            wanted = {t.strip() for t in self.headers.get("If-None-Match", "").split(",")}
+            if etag in wanted:
+                self._send(304, b"", {**headers, **self._github_rate_headers()})
+                return
+            with self.fake.lock:
+                self.fake.github_points += 1
+            self._send(200, body, {**headers, **self._github_rate_headers()})
             return
         if len(segments) == 3 and segments[0] == "r" and segments[2] in ("new", "search"):
             if not self._authorized_reddit():
@@ -787,6 +807,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/graphql":
             if not self._authorized_github():
                 return
+            with self.fake.lock:
+                self.fake.github_points += 1
             self._json(200, self.fake.github_graphql(json.loads(raw or b"{}")))
             return
         if path == "/api/v1/access_token":
