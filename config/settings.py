@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "roadmap",
     "connectors",
     "planning",
+    "slackbot",
 ]
 
 MIDDLEWARE = [

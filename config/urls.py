@@ -11,5 +11,6 @@ urlpatterns = [
     path("roadmap/", include("roadmap.urls")),
     path("api/", include("roadmap.api")),
     path("planning/", include("planning.urls")),
+    path("slack/", include("slackbot.urls")),
     path("", include("intake.urls")),
 ]

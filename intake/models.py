@@ -312,8 +312,9 @@ class Signal(models.Model):
                 name="signal_arr_not_negative",
             ),
             models.CheckConstraint(condition=Q(importance__lte=3), name="signal_importance_0_to_3"),
+            # A sales note, or a Sales rep's Slack message naming the customer.
             models.CheckConstraint(
-                condition=Q(source="sales")
+                condition=Q(source__in=["sales", "slack"])
                 | (
                     Q(arr_at_stake__isnull=True)
                     & Q(deal_stage="")
