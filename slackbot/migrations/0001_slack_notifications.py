@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('intake', '0008_signal_sources_slack_zendesk_and_organization_domains'),
+        ('intake', '0009_signal_sources_slack_zendesk_and_organization_domains'),
     ]
 
     operations = [

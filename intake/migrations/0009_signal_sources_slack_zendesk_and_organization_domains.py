@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_score_in_place_updates'),
+        ('intake', '0008_outbox_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
