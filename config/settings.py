@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "connectors",
     "planning",
     "slackbot",
+    "demo",
 ]
 
 MIDDLEWARE = [

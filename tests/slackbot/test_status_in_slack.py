@@ -121,3 +121,13 @@ def test_a_sales_rep_who_named_the_customer_hears_what_to_tell_them(slack, sales
     text = slack.called("chat.postMessage")[0]["text"]
     assert "The idea you recorded for Globex" in text
     assert "SCIM lands next quarter." in text and "Soon." not in text
+
+
+def test_declining_the_idea_reaches_slack_through_the_event_registry(
+    slack, idea_from_slack, pm, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        intake_services.decline_idea(idea=idea_from_slack, reason="Out of scope.", user=pm)
+
+    (message,) = slack.called("chat.postMessage")
+    assert "will not be built" in message["text"] and "Out of scope." in message["text"]
