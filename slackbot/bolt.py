@@ -126,7 +126,7 @@ def message_shortcut(ack, shortcut: dict, client: WebClient) -> None:
 
 def modal_submitted(ack, body: dict, view: dict, client: WebClient) -> None:
     draft = Draft.load(view.get("private_metadata") or "")
-    if draft is None:
+    if draft is None or draft.slack_user_id != body["user"]["id"]:
         ack(response_action="update", view=blocks.done_view(blocks.EXPIRED))
         return
     try:

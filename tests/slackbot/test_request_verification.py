@@ -1,5 +1,6 @@
 """Only requests signed by Slack, recently and once, reach the app; the rest get 401."""
 
+import json
 import logging
 import time
 
@@ -64,3 +65,14 @@ def test_without_a_signing_secret_every_request_is_refused(client, slack, settin
 
 def test_only_post_is_answered(client, db):
     assert client.get("/slack/events").status_code == 405
+
+
+def test_slack_checking_the_request_url_gets_its_challenge_back(client, slack):
+    challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    body = json.dumps({"token": "x", "challenge": challenge, "type": "url_verification"})
+    response = client.post(
+        "/slack/events", data=body, content_type="application/json", **fake_slack.signed(body)
+    )
+
+    assert response.status_code == 200
+    assert challenge in response.content.decode()
