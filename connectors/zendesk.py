@@ -179,7 +179,8 @@ class ZendeskSource(Source):
                     items.append(parsed)
             final = {"cursor": page.after_cursor or cursor}
             yield Batch(items, errors, final)
-            if page.end_of_stream or not page.after_cursor:
+            # A cursor that does not move would loop forever: treat it as the end.
+            if page.end_of_stream or not page.after_cursor or page.after_cursor == cursor:
                 return final
             cursor = page.after_cursor
 
