@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
@@ -71,6 +72,8 @@ def demo_loaded() -> bool:
 
 
 def _users(password: str) -> dict[str, User]:
+    # Hashed once for all the demo logins: each hash costs most of a second on purpose.
+    hashed = make_password(password)
     users = {}
     for username, groups in DEMO_USERS.items():
         user, _ = User.objects.get_or_create(
@@ -78,7 +81,7 @@ def _users(password: str) -> dict[str, User]:
             defaults={"email": f"{username}@meshvpn.example", "first_name": username.title()},
         )
         user.is_staff = username == "pm"
-        user.set_password(password)
+        user.password = hashed
         user.save()
         user.groups.set(Group.objects.filter(name__in=groups))
         users[username] = user
@@ -86,7 +89,7 @@ def _users(password: str) -> dict[str, User]:
         username="admin", defaults={"email": "admin@meshvpn.example"}
     )
     admin.is_staff = admin.is_superuser = True
-    admin.set_password(password)
+    admin.password = hashed
     admin.save()
     users["admin"] = admin
     people = [(n.split()[0].lower(), n, ["Employee", "PM"], True) for n in EXTRA_PMS]
