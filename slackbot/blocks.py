@@ -179,3 +179,4 @@ def done_view(text: str) -> dict:
 
 USAGE = "Write your idea after the command, e.g. `/idea Exit nodes chosen by country`."
 EXPIRED = "That draft has expired (they wait an hour). Please send it again."
+FAILED = "Sorry, Idea Intake could not finish that just now; nothing was saved. Please try again."

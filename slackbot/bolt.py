@@ -12,7 +12,8 @@ from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from slack_bolt import App
+from django.db import transaction
+from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.django import SlackRequestHandler
 from slack_sdk import WebClient
 
@@ -48,7 +49,17 @@ def _handler(token: str, signing_secret: str, api_url: str) -> SlackRequestHandl
     app.view(blocks.MODAL)(modal_submitted)
     app.action(re.compile(rf"^{blocks.BACK_IDEA}_\d+$"))(choice_made)
     app.action(blocks.NEW_IDEA)(choice_made)
+    app.error(failed)
     return SlackRequestHandler(app)
+
+
+def failed(error: Exception) -> BoltResponse:
+    """A listener failed (Bolt has logged it): what it wrote is rolled back (the view runs it
+    in a transaction), and Slack gets a 200 with, for a slash command, a sentence the person
+    sees, rather than a bare 500."""
+    if transaction.get_connection().in_atomic_block:
+        transaction.set_rollback(True)
+    return BoltResponse(status=200, body=blocks.FAILED)
 
 
 def _ephemeral(client: WebClient, *, channel: str, user: str, text: str, **extra) -> None:

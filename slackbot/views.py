@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -53,4 +54,6 @@ def events(request):
             refusal,
         )
         return HttpResponse("Unauthorized", status=401, content_type="text/plain")
-    return request_handler().handle(request)
+    # One transaction per request: a listener that fails half-way leaves nothing behind.
+    with transaction.atomic():
+        return request_handler().handle(request)

@@ -112,3 +112,13 @@ def test_an_empty_command_explains_how_to_use_it(client, slack, emma):
 
     assert not Signal.objects.exists()
     assert "/idea Exit nodes" in slack.called("chat.postEphemeral")[0]["text"]
+
+
+def test_a_failing_slack_api_gets_the_sender_an_apology_not_an_error(client, slack, emma):
+    slack.fail["chat.postEphemeral"] = "channel_not_found"
+
+    response = _idea(client, "Exit nodes chosen by country")
+
+    assert response.status_code == 200
+    assert "could not finish that just now" in response.content.decode()
+    assert not Signal.objects.exists()

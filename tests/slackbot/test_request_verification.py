@@ -67,7 +67,7 @@ def test_only_post_is_answered(client, db):
     assert client.get("/slack/events").status_code == 405
 
 
-def test_slack_checking_the_request_url_gets_its_challenge_back(client, slack):
+def test_slack_checking_the_request_url_gets_its_challenge_back(client, slack, db):
     challenge = "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
     body = json.dumps({"token": "x", "challenge": challenge, "type": "url_verification"})
     response = client.post(
