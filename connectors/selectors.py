@@ -57,3 +57,7 @@ def organization_ids_for(items: Iterable[Item]) -> dict[tuple[str, str], int | N
             match = match or by_domain.get(domain.strip().lower())
         found[(item.source, item.external_id)] = match
     return found
+
+
+def latest_run(*, connector_id: int) -> SyncRun | None:
+    return SyncRun.objects.filter(connector_id=connector_id).order_by("-started_at", "-pk").first()
