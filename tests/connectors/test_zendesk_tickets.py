@@ -199,3 +199,43 @@ def test_options_need_a_tag(db):
     assert validate_options("zendesk", {"tags": [" feature-request "]}) == {
         "tags": ["feature-request"]
     }
+
+
+def test_matching_organizations_costs_the_same_queries_for_any_page_size(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from connectors.services import store_items
+    from connectors.sources import Item
+
+    Organization.objects.create(name="Globex")
+
+    def page(start, size):
+        return [
+            Item(
+                source="zendesk",
+                external_id=str(n),
+                url=f"https://x.zendesk.com/agent/tickets/{n}",
+                title=f"Ticket {n}",
+                body="",
+                author="Hank",
+                votes=0,
+                comment_count=0,
+                upstream_state="open",
+                created_upstream=None,
+                updated_upstream=None,
+                raw={},
+                organization_name="Globex",
+                organization_domains=(f"d{n}.example",),
+            )  # fmt: skip
+            for n in range(start, start + size)
+        ]
+
+    counts = []
+    for start, size in ((0, 5), (100, 200)):
+        with CaptureQueriesContext(connection) as queries:
+            store_items(page(start, size))
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]
+    assert Signal.objects.filter(organization__name="Globex").count() == 205
