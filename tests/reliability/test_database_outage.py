@@ -1,0 +1,106 @@
+"""PostgreSQL restarts and outages under a real gunicorn, seen through a real HTTP client."""
+
+import requests
+from django.db import connection
+
+from tests.factories import UserFactory
+from tests.reliability.conftest import free_port
+from tests.roadmap.factories import PublicItemFactory
+
+OUTAGE_PAGES = [
+    ("get", "/roadmap/"),
+    ("get", "/roadmap/feed/"),
+    ("get", "/my/"),
+    ("get", "/api/public/roadmap/"),
+    ("post", "/accounts/login/"),
+]
+
+
+def test_pages_answer_a_plain_503_while_the_database_is_unreachable(start_gunicorn):
+    port = free_port()  # nothing listens there: as a stopped PostgreSQL
+    server = start_gunicorn(DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/ideas")
+    http = requests.Session()
+    http.cookies.set("sessionid", "a-session-that-needs-the-database")
+
+    for method, path in OUTAGE_PAGES:
+        response = http.request(method, server.base + path, timeout=30)
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "30"
+        for internal in ("Traceback", "OperationalError", "psycopg", "127.0.0.1", str(port)):
+            assert internal not in response.text, (path, internal)
+    assert "back in a moment" in http.get(server.base + "/roadmap/", timeout=30).text
+    assert http.get(server.base + "/api/public/roadmap/", timeout=30).json()["detail"]
+
+    health = http.get(server.base + "/healthz", timeout=30)
+    assert health.status_code == 503
+    assert health.json()["database"] == "down"
+    assert str(port) not in health.text
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return (
+        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
+
+
+def _terminate_backends_of_the_test_database() -> int:
+    """pg_terminate_backend on every other connection to this test's own database, only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def _log_in(http: requests.Session, base: str, username: str) -> None:
+    http.get(f"{base}/accounts/login/", timeout=30)
+    response = http.post(
+        f"{base}/accounts/login/",
+        {"username": username, "password": "pw-for-tests"},
+        headers={"X-CSRFToken": http.cookies["csrftoken"], "Referer": f"{base}/"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 302
+
+
+def _use_the_site(http: requests.Session, base: str, n: int) -> list[int]:
+    statuses = []
+    for i in range(n):
+        for path in ("/api/public/roadmap/", "/my/", "/healthz", "/roadmap/"):
+            statuses.append(http.get(base + path, timeout=30).status_code)
+        submitted = http.post(
+            f"{base}/submit/",
+            {"title": f"Idea sent after a cut {n}-{i}", "pillar": "reliability"},
+            headers={"X-CSRFToken": http.cookies["csrftoken"], "Referer": f"{base}/submit/"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        statuses.append(submitted.status_code)
+    return statuses
+
+
+def test_no_request_fails_after_postgresql_drops_every_connection(
+    postgres, transactional_db, start_gunicorn
+):
+    from intake.models import Signal
+
+    PublicItemFactory(public_title="Faster relays")
+    UserFactory(username="emma", groups=["Employee"])
+    server = start_gunicorn(DATABASE_URL=_database_url(), CONN_MAX_AGE="600")
+    http = requests.Session()
+    _log_in(http, server.base, "emma")
+    assert set(_use_the_site(http, server.base, 10)) <= {200, 302}
+
+    statuses = []
+    for _ in range(3):
+        assert _terminate_backends_of_the_test_database() > 0
+        statuses += _use_the_site(http, server.base, 10)
+
+    assert len(statuses) == 150
+    assert [s for s in statuses if s >= 500] == []
+    assert Signal.objects.filter(title__startswith="Idea sent after a cut").count() == 40
