@@ -4,7 +4,7 @@ import requests
 from django.db import connection
 
 from tests.factories import UserFactory
-from tests.reliability.conftest import free_port
+from tests.reliability.redis_server import free_port
 from tests.roadmap.factories import PublicItemFactory
 
 OUTAGE_PAGES = [
