@@ -6,14 +6,9 @@ from django.db.models import QuerySet
 from django.forms import CheckboxSelectMultiple
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
-
-from roadmap.admin import promote_to_roadmap_item
-from scoring import explain as score_explain
-from scoring import selectors as score_selectors
-from scoring.services import schedule_rescore
 
 from . import selectors, services, similarity
 from .admin_hardening import HardenedAdminMixin
@@ -134,7 +129,7 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     inlines = [SignalInline]
     readonly_fields = [
         "status", "merged_into", "decline_reason", "declined_by", "declined_at", "created_at",
-        "updated_at", "score_explanation",
+        "updated_at",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "description", "pillar", "surface", "product_area"]}),
@@ -142,7 +137,6 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
             "Score",
             {
                 "fields": [
-                    "score_explanation",
                     "impact",
                     "bridge_criteria",
                     "motions_from_sources",
@@ -170,7 +164,7 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     ]
     actions = [
         "merge_selected", "undo_merge", "decline_selected", "mark_under_review",
-        "mark_planned", "mark_shipped", "mark_new", promote_to_roadmap_item,
+        "mark_planned", "mark_shipped", "mark_new",
     ]  # fmt: skip
 
     def get_queryset(self, request) -> QuerySet[Idea]:
@@ -179,19 +173,6 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="score", ordering="score")
     def score_column(self, idea):
         return f"{idea.score:.1f}"
-
-    @admin.display(description="why this score")
-    def score_explanation(self, idea):
-        if idea.pk is None or not idea.score_breakdown:
-            return "Not scored yet: the score appears once the idea is saved."
-        rank = score_selectors.rank_of(idea)
-        lines = score_explain.describe(idea.score_breakdown)
-        head = format_html(
-            "<strong>#{} in the backlog, score {}.</strong>", rank, f"{idea.score:.1f}"
-        )
-        return format_html(
-            "{}<ul>{}</ul>", head, format_html_join("", "<li>{}</li>", ((ln,) for ln in lines))
-        )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "bridge_criteria":
@@ -208,9 +189,9 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Pillar, impact, criteria, motions or a signal's importance (in the inline rows) may
-        # have changed; rescoring one idea is cheap, so every save queues it.
-        schedule_rescore(idea_ids=[form.instance.pk])
+        # Text, pillar, impact, criteria, motions or a signal's importance (in the inline rows)
+        # may have changed; indexing and rescoring one idea is cheap, so every save records it.
+        services.idea_edited(idea=form.instance)
 
     @admin.display(description="signals", ordering="signal_count")
     def signal_count(self, idea):
@@ -385,7 +366,7 @@ class SignalAdmin(HardenedAdminMixin, SignalActionsMixin, admin.ModelAdmin):
         previous = Signal.objects.filter(pk=obj.pk).values_list("idea_id", flat=True).first()
         super().save_model(request, obj, form, change)
         # Moving a signal or weighing it differently changes both ideas' demand.
-        schedule_rescore(idea_ids=[previous, obj.idea_id])
+        services.signal_edited(signal=obj, previous_idea_id=previous)
 
 
 @admin.register(InboxSignal)
