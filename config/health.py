@@ -10,7 +10,6 @@ from datetime import datetime
 from functools import lru_cache
 
 import redis
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from connectors.models import Connector, SyncRun
+from intake.models import OutboxEvent
 
 from .fail_safe_cache import FailSafeRedisCache
 
@@ -31,18 +31,17 @@ def _age_seconds(moment: datetime | None, now: datetime) -> int | None:
     return None if moment is None else max(0, round((now - moment).total_seconds()))
 
 
-def outbox_state(now: datetime) -> dict | None:
-    """Pending outbox rows and the age of the oldest; None where the outbox is not installed."""
-    try:
-        OutboxEvent = apps.get_model("intake", "OutboxEvent")  # noqa: N806
-    except LookupError:
-        return None
+def outbox_state(now: datetime) -> dict:
+    """Events not yet handled, the age of the oldest, and how many gave up (need a person)."""
     pending = OutboxEvent.objects.filter(done_at__isnull=True).aggregate(
-        count=Count("pk"), oldest=Min("created_at")
+        count=Count("pk"),
+        failed=Count("pk", filter=Q(failed_at__isnull=False)),
+        oldest=Min("created_at"),
     )
     return {
         "pending": pending["count"],
         "oldest_pending_age_seconds": _age_seconds(pending["oldest"], now),
+        "failed": pending["failed"],
     }
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from connectors.models import Connector, SyncRun
+from intake.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +48,7 @@ def test_healthz_names_no_connector_and_shows_no_internal_text(client):
 
 
 def test_healthz_costs_the_same_queries_however_many_connectors(client, django_assert_num_queries):
-    from django.apps import apps
-
-    queries = 2 if "outboxevent" in apps.get_app_config("intake").models else 1
+    queries = 2  # the outbox, the connectors with their last successful sync
     _connector("One", succeeded_minutes_ago=1)
     with django_assert_num_queries(queries):
         client.get("/healthz")
@@ -71,3 +70,19 @@ def test_healthz_is_200_and_degraded_while_redis_is_down(client, cache_on_own_re
     report = response.json()
     assert (report["status"], report["cache"], report["broker"]) == ("degraded", "down", "down")
     assert "127.0.0.1" not in response.content.decode()
+
+
+def test_healthz_counts_pending_outbox_events_and_the_age_of_the_oldest(client):
+    now = timezone.now()
+    for minutes, done, failed in ((30, True, False), (12, False, False), (3, False, True)):
+        event = OutboxEvent.objects.create(
+            name="idea.created", handler="intake.handlers.index_idea", available_at=now,
+            done_at=now if done else None, failed_at=now if failed else None,
+        )  # fmt: skip
+        OutboxEvent.objects.filter(pk=event.pk).update(created_at=now - timedelta(minutes=minutes))
+
+    outbox = client.get("/healthz").json()["outbox"]
+
+    assert outbox["pending"] == 2
+    assert outbox["failed"] == 1
+    assert 12 * 60 <= outbox["oldest_pending_age_seconds"] < 12 * 60 + 60
