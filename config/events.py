@@ -12,7 +12,8 @@ WEBHOOKS = "roadmap.handlers.send_webhooks"
 
 HANDLERS: dict[str, list[str]] = {
     # intake: ideas and signals. Payloads name ids; `idea_ids` are the ideas whose demand moved.
-    "idea.created": [INDEX, RESCORE, WEBHOOKS],
+    # A new idea always arrives with its first signals: `signal.attached` scores it.
+    "idea.created": [INDEX, WEBHOOKS],
     "idea.edited": [INDEX, RESCORE],
     "idea.status_changed": [
         "roadmap.handlers.notify_requesters",

@@ -10,10 +10,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import selectors, services, similarity
+from . import events, selectors, services, similarity
 from .admin_hardening import HardenedAdminMixin
 from .forms import AttachForm, DeclineForm, MergeForm
-from .models import Idea, InboxSignal, MergeRecord, Organization, Signal, Team
+from .models import Idea, InboxSignal, MergeRecord, Organization, OutboxEvent, Signal, Team
 
 
 def _error_text(error: ValidationError) -> str:
@@ -432,3 +432,47 @@ class MergeRecordAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class OutboxStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Pending"), ("failed", "Failed"), ("done", "Done")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "pending":
+                return queryset.filter(done_at__isnull=True, failed_at__isnull=True)
+            case "failed":
+                return queryset.filter(done_at__isnull=True, failed_at__isnull=False)
+            case "done":
+                return queryset.filter(done_at__isnull=False)
+        return queryset
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(HardenedAdminMixin, admin.ModelAdmin):
+    """Work still to do after each change: what is pending, what failed and why."""
+
+    list_display = ["name", "handler", "state", "attempts", "created_at", "available_at"]
+    list_filter = [OutboxStateFilter, "name"]
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="state")
+    def state(self, row):
+        return row.state
+
+    @admin.action(description="Retry now", permissions=["view"])
+    def retry_now(self, request, queryset):
+        count = events.retry(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Handed {count} pending or failed row(s) to the workers.")

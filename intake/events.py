@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 # PostgreSQL advisory locks are keyed by two int4: this namespace and the row's id.
 _LOCK_NAMESPACE = 0x0B0C5
 _last_broker_warning = 0.0
+# After a failed hand-over this process leaves the rows to the sweep for a few seconds, so an
+# outage costs each request at most one failed connection attempt, not one per row.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
 
 
 def record(name: str, *, delay_seconds: float = 0, **payload) -> list[int]:
@@ -72,23 +76,32 @@ def dispatch(ids: Iterable[int]) -> int:
     With the broker unreachable nothing is raised: the rows stay due and the sweep sends them
     once it is back. In eager mode (no broker) each row runs here and now.
     """
-    from . import tasks
-
-    sent = []
+    global _broker_down_until
+    sent, eager = [], _eager()
     for pk in ids:
+        if not eager and time.monotonic() < _broker_down_until:
+            break  # it failed a moment ago: don't make another request wait for it
         try:
-            tasks.handle_outbox_event.apply_async((pk,), retry=False)
+            _send(pk)
         except Exception as error:  # noqa: BLE001 - any broker failure leaves the row pending
+            _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
             _warn_broker_down(error)
             break
         sent.append(pk)
-    if sent and not _eager():
+    if sent and not eager:
         now = timezone.now()
         OutboxEvent.objects.filter(pk__in=sent, done_at__isnull=True).update(
             dispatched_at=now,
             available_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_SECONDS),
         )
     return len(sent)
+
+
+def _send(event_id: int) -> None:
+    from . import tasks
+
+    # No publish retries: with the broker down the request must not wait; the sweep resends.
+    tasks.handle_outbox_event.apply_async((event_id,), retry=False)
 
 
 def _warn_broker_down(error: BaseException) -> None:

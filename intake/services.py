@@ -43,7 +43,7 @@ def _open_idea(idea_id: int | None) -> Idea | None:
 def _new_idea(**fields) -> Idea:
     """Create an idea and record it: it is indexed for duplicate search, scored, announced."""
     idea = Idea.objects.create(**fields)
-    events.record("idea.created", idea_id=idea.pk, idea_ids=[idea.pk])
+    events.record("idea.created", idea_id=idea.pk)
     return idea
 
 
