@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.conftest import _missing_service
 from tests.reliability.redis_server import RedisServer, free_port
@@ -87,6 +88,38 @@ class Gunicorn:
             self.process.kill()
             _, stderr = self.process.communicate()
         return stderr.decode()
+
+
+def test_database_url() -> str:
+    """The URL of the test's own database, for a server process started by the test."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+def post_form(http: requests.Session, url: str, data: dict) -> requests.Response:
+    """POST a form as a browser would after loading a page (CSRF cookie and header)."""
+    return http.post(
+        url,
+        data,
+        headers={"X-CSRFToken": http.cookies.get("csrftoken", ""), "Referer": url},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def log_in(http: requests.Session, base: str, username: str) -> None:
+    http.get(f"{base}/accounts/login/", timeout=30)
+    response = post_form(
+        http, f"{base}/accounts/login/", {"username": username, "password": "pw-for-tests"}
+    )
+    assert response.status_code == 302
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import requests
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.reliability.conftest import log_in, post_form, test_database_url
 from tests.reliability.redis_server import free_port
 from tests.roadmap.factories import PublicItemFactory
 
@@ -37,15 +38,6 @@ def test_pages_answer_a_plain_503_while_the_database_is_unreachable(start_gunico
     assert str(port) not in health.text
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return (
-        f"postgres://{settings['USER']}{password}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-
-
 def _terminate_backends_of_the_test_database() -> int:
     """pg_terminate_backend on every other connection to this test's own database, only."""
     with connection.cursor() as cursor:
@@ -56,29 +48,15 @@ def _terminate_backends_of_the_test_database() -> int:
         return cursor.fetchone()[0]
 
 
-def _log_in(http: requests.Session, base: str, username: str) -> None:
-    http.get(f"{base}/accounts/login/", timeout=30)
-    response = http.post(
-        f"{base}/accounts/login/",
-        {"username": username, "password": "pw-for-tests"},
-        headers={"X-CSRFToken": http.cookies["csrftoken"], "Referer": f"{base}/"},
-        allow_redirects=False,
-        timeout=30,
-    )
-    assert response.status_code == 302
-
-
 def _use_the_site(http: requests.Session, base: str, n: int) -> list[int]:
     statuses = []
     for i in range(n):
         for path in ("/api/public/roadmap/", "/my/", "/healthz", "/roadmap/"):
             statuses.append(http.get(base + path, timeout=30).status_code)
-        submitted = http.post(
+        submitted = post_form(
+            http,
             f"{base}/submit/",
             {"title": f"Idea sent after a cut {n}-{i}", "pillar": "reliability"},
-            headers={"X-CSRFToken": http.cookies["csrftoken"], "Referer": f"{base}/submit/"},
-            allow_redirects=False,
-            timeout=30,
         )
         statuses.append(submitted.status_code)
     return statuses
@@ -91,9 +69,9 @@ def test_no_request_fails_after_postgresql_drops_every_connection(
 
     PublicItemFactory(public_title="Faster relays")
     UserFactory(username="emma", groups=["Employee"])
-    server = start_gunicorn(DATABASE_URL=_database_url(), CONN_MAX_AGE="600")
+    server = start_gunicorn(DATABASE_URL=test_database_url(), CONN_MAX_AGE="600")
     http = requests.Session()
-    _log_in(http, server.base, "emma")
+    log_in(http, server.base, "emma")
     assert set(_use_the_site(http, server.base, 10)) <= {200, 302}
 
     statuses = []
