@@ -1,8 +1,9 @@
 """PostgreSQL restarts and outages under a real gunicorn, seen through a real HTTP client."""
 
 import requests
-from django.db import connection
+from django.db import OperationalError, connection
 
+from config.database_unavailable import server_error
 from tests.factories import UserFactory
 from tests.reliability.conftest import log_in, post_form, test_database_url
 from tests.reliability.redis_server import free_port
@@ -36,6 +37,26 @@ def test_pages_answer_a_plain_503_while_the_database_is_unreachable(start_gunico
     assert health.status_code == 503
     assert health.json()["database"] == "down"
     assert str(port) not in health.text
+    # Seven failed pages over two worker processes: one log line per process, not per request.
+    assert server.stop().count("Database unreachable") in (1, 2)
+
+
+def test_a_database_outage_outside_a_view_answers_503_too(rf):
+    """handler500 sees the error a middleware raised (saving the session, say)."""
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(rf.get("/my/"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+
+
+def test_other_errors_keep_the_plain_500_page(rf):
+    try:
+        raise KeyError("a bug")
+    except KeyError:
+        response = server_error(rf.get("/my/"))
+    assert response.status_code == 500
 
 
 def _terminate_backends_of_the_test_database() -> int:
