@@ -95,13 +95,13 @@ class Gunicorn:
         return self.log.read().decode(errors="replace")
 
 
-def test_database_url() -> str:
+def test_database_url(*, host: str = "", port: int = 0) -> str:
     """The URL of the test's own database, for a server process started by the test."""
     from django.db import connection
 
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    host, port = host or db["HOST"] or "127.0.0.1", port or db["PORT"] or 5432
     return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
 
 
@@ -182,3 +182,58 @@ def silent_redis():
     server = SilentServer()
     yield server
     server.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed by the other side
+
+
+class TcpProxy:
+    """A TCP relay to a real server: `cut()` drops every connection and refuses new ones (the
+    server stopped, as far as clients can tell), `restore()` accepts again on the same port."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        # shutdown() first: close() alone leaves a blocked accept() accepting on Linux.
+        for sock in (self.listener, *(s for pair in self.pairs for s in pair)):
+            _shut(sock)
+            sock.close()
+        self.pairs.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self.pairs.append((client, server))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            _shut(source)
+            _shut(sink)
+
+    def close(self) -> None:
+        self.cut()

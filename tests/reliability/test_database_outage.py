@@ -6,7 +6,7 @@ from django.db import OperationalError, connection
 
 from config.database_unavailable import server_error
 from tests.factories import UserFactory
-from tests.reliability.conftest import log_in, post_form, test_database_url
+from tests.reliability.conftest import TcpProxy, log_in, post_form, test_database_url
 from tests.reliability.redis_server import free_port
 from tests.roadmap.factories import PublicItemFactory
 
@@ -100,3 +100,32 @@ def test_no_request_fails_after_postgresql_drops_every_connection(
     assert len(statuses) == 150
     assert [s for s in statuses if s >= 500] == []
     assert Signal.objects.filter(title__startswith="Idea sent after a cut").count() == 40
+
+
+def test_pages_answer_503_while_postgresql_is_away_and_nothing_fails_once_it_is_back(
+    postgres, transactional_db, start_gunicorn
+):
+    PublicItemFactory(public_title="Faster relays")
+    UserFactory(username="emma", groups=["Employee"])
+    db = connection.settings_dict
+    proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    try:
+        server = start_gunicorn(
+            DATABASE_URL=test_database_url(host="127.0.0.1", port=proxy.port),
+            CONN_MAX_AGE="600",
+            DATABASE_CONNECT_TIMEOUT="2",
+        )
+        http = requests.Session()
+        log_in(http, server.base, "emma")
+        assert set(_use_the_site(http, server.base, 5)) <= {200, 302}
+
+        proxy.cut()
+        away = _use_the_site(http, server.base, 5)
+        proxy.restore()
+        back = _use_the_site(http, server.base, 10)
+    finally:
+        proxy.close()
+
+    # /roadmap/ may come from the one-second page copy; everything else needs the database.
+    assert set(away) <= {200, 503} and away.count(503) >= 20
+    assert [s for s in back if s >= 500] == []
