@@ -90,7 +90,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
 # A kept connection is checked before a request reuses it, so a PostgreSQL restart or failover
 # costs a reconnect, not a failed request. While the database is down, pages answer 503
-# (config/middleware.py) after at most the connect timeout.
+# (config/database_unavailable.py) after at most the connect timeout.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
