@@ -139,8 +139,7 @@ REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Acknowledging late, a killed worker's tasks and the visibility timeout: config/celery.py.
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -180,6 +179,11 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "intake.tasks.relay_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    # Sync runs left "running" by a dead process are marked interrupted within a minute.
+    "connectors-mark-interrupted-runs": {
+        "task": "connectors.mark_interrupted_runs",
+        "schedule": 60.0,
+    },
 }
 
 if REDIS_URL:
@@ -265,8 +269,7 @@ REDDIT_OAUTH_URL = env("REDDIT_OAUTH_URL", default="https://oauth.reddit.com")
 REDDIT_URL = env("REDDIT_URL", default="https://www.reddit.com")
 # Sync politeness: bounded retries with exponential backoff and jitter on network errors and
 # 5xx; a rate limit that resets within the max wait is waited out, a longer one stops the run
-# (it resumes after the reset). The lease keeps two runs of one connector from overlapping and
-# must outlast the slowest page (attempts x (timeout + backoff) + rate-limit wait).
+# (it resumes after the reset). Two runs of one connector never overlap: connectors/run_lock.py.
 CONNECTORS_RETRY_ATTEMPTS = env.int("CONNECTORS_RETRY_ATTEMPTS", default=5)
 CONNECTORS_BACKOFF_BASE_SECONDS = env.float("CONNECTORS_BACKOFF_BASE_SECONDS", default=1.0)
 CONNECTORS_BACKOFF_MAX_SECONDS = env.float("CONNECTORS_BACKOFF_MAX_SECONDS", default=60.0)
@@ -274,7 +277,6 @@ CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS = env.float(
     "CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS", default=60.0
 )
 CONNECTORS_HTTP_TIMEOUT_SECONDS = env.float("CONNECTORS_HTTP_TIMEOUT_SECONDS", default=30.0)
-CONNECTORS_LEASE_SECONDS = env.int("CONNECTORS_LEASE_SECONDS", default=900)
 
 # Roadmaps: absolute links in e-mails and feeds, and how long browsers and proxies may keep the
 # public roadmap (the server-side copy is invalidated whenever an item changes).

@@ -20,3 +20,7 @@ def connectors_to_sync(*, name: str | None = None) -> QuerySet[Connector]:
     if name is not None:
         return Connector.objects.filter(name=name)
     return Connector.objects.filter(enabled=True).order_by("name")
+
+
+def latest_run(*, connector_id: int) -> SyncRun | None:
+    return SyncRun.objects.filter(connector_id=connector_id).order_by("-started_at", "-pk").first()

@@ -1,6 +1,7 @@
 """Triage in the admin: the inbox, ideas with their demand, merge, decline, status."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import CheckboxSelectMultiple
@@ -212,6 +213,16 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
             form = MergeForm(request.POST)
             if form.is_valid():
                 survivor = form.cleaned_data["survivor"]
+                # Selected, but merged since (most often by another PM a moment ago): the
+                # list's default filter leaves it out of `queryset`, so say so.
+                selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+                already = Idea.objects.filter(pk__in=selected, status=Idea.Status.MERGED)
+                for idea in already.select_related("merged_into"):
+                    self.message_user(
+                        request,
+                        f"“{idea}” is already merged into “{idea.merged_into}”; left as it is.",
+                        messages.WARNING,
+                    )
                 merged = 0
                 for idea in ideas:
                     if idea.pk == survivor.pk:

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import events, similarity
@@ -198,8 +198,15 @@ def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, b
             else None
         )
         signal = Signal(source=source, external_id=external_id, idea_id=known, **fields)
-        signal.full_clean(exclude=["idea", "submitted_by"])
-        signal.save()
+        try:
+            with transaction.atomic():
+                signal.full_clean(exclude=["idea", "submitted_by"])
+                signal.save()
+        except (ValidationError, IntegrityError):
+            # A concurrent writer created it since our look-up: update that one instead.
+            if not Signal.objects.filter(source=source, external_id=external_id).exists():
+                raise
+            return upsert_signal(source=source, external_id=external_id, **fields)
         if known:
             _signals_attached(signal_ids=[signal.pk], idea_ids=[known])
         return signal, True
@@ -237,19 +244,16 @@ def submit_api_signal(*, user, source: str, external_id: str, **fields) -> tuple
         raise ValidationError({"source": "Only “api” and “sales” signals can be posted."})
     if source == Signal.Source.SALES and not is_sales(user):
         raise PermissionDenied("Posting sales signals needs the Sales role.")
-    owners = list(
-        Signal.objects.select_for_update()
-        .filter(source=source, external_id=str(external_id).strip())
-        .values_list("submitted_by_id", flat=True)
-    )
-    if owners and owners[0] != user.pk:
-        raise SignalOwnedElsewhere(
-            "A signal with this source and external id was submitted by someone else."
-        )
     signal, created = upsert_signal(source=source, external_id=external_id, **fields)
     if created:
         Signal.objects.filter(pk=signal.pk).update(submitted_by=user)
         signal.submitted_by = user
+    elif signal.submitted_by_id != user.pk:
+        # Checked on the row upsert_signal locked, so a racing post by another tool is refused
+        # too; raising rolls its update back.
+        raise SignalOwnedElsewhere(
+            "A signal with this source and external id was submitted by someone else."
+        )
     return signal, created
 
 
@@ -302,8 +306,10 @@ def merge_ideas(*, merged: Idea, survivor: Idea, user=None) -> MergeRecord:
 
     Records which signals moved so that `unmerge_idea` can restore each one exactly.
     """
-    merged = Idea.objects.select_for_update().get(pk=merged.pk)
-    survivor = Idea.objects.select_for_update().get(pk=survivor.pk)
+    # Both rows locked in id order: two PMs merging crosswise wait for each other, never deadlock.
+    pair = Idea.objects.select_for_update().filter(pk__in=[merged.pk, survivor.pk]).order_by("pk")
+    locked = {idea.pk: idea for idea in pair}
+    merged, survivor = locked[merged.pk], locked[survivor.pk]
     if merged.pk == survivor.pk:
         raise ValidationError("An idea cannot be merged into itself.")
     _live_idea(merged, "merged")

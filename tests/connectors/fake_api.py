@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class FakeUpstream:
         self.subreddits: dict[str, dict[str, dict]] = {}
         self.requests: list[tuple[str, str]] = []
         self.faults: list[Fault] = []
+        # Seconds every request takes, so that a test can stop a long sync half-way.
+        self.delay = 0.0
         self.lock = threading.RLock()
         self._clock = EPOCH
         self._next_id = 1000
@@ -69,7 +72,7 @@ class FakeUpstream:
         class Handler(_Handler):
             fake = upstream
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -505,6 +508,13 @@ def _github_user(login: str) -> dict:
     }
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (a test's SIGKILL) is expected; anything else is not.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeUpstream
     protocol_version = "HTTP/1.1"
@@ -550,6 +560,7 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def do_GET(self):
+        time.sleep(self.fake.delay)
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self.fake.lock:
@@ -579,6 +590,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(404, {"message": "Not Found"})
 
     def do_POST(self):
+        time.sleep(self.fake.delay)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         with self.fake.lock:
