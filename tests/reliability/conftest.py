@@ -24,6 +24,14 @@ from tests.reliability.redis_server import RedisServer, free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _no_outage_on_record():
+    """Each test starts with no outage on record: a later test's Redis may get the same port."""
+    from config import outages
+
+    outages._outages.clear()
+
+
 @pytest.fixture
 def own_redis(tmp_path):
     if shutil.which("redis-server") is None:
