@@ -19,6 +19,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded.")
             self._load_plan()
             self._load_roadmap(password)
+            self._load_flags()
             return
         counts = demo.load_demo(password=password)
         self.stdout.write(
@@ -30,6 +31,15 @@ class Command(BaseCommand):
         )
         self._load_plan()
         self._load_roadmap(password)
+        self._load_flags()
+
+    def _load_flags(self) -> None:
+        from rollout.demo import load_demo_flags
+
+        counts = load_demo_flags()
+        self.stdout.write(f"Demo feature flags: {counts['flags']}.")
+        if counts["sdk_key"]:
+            self.stdout.write(f"Demo SDK key (shown once): {counts['sdk_key']}")
 
     def _load_roadmap(self, password: str) -> None:
         from roadmap.demo import load_demo_roadmap
