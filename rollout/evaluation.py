@@ -29,7 +29,7 @@ _RESOLVERS = {
 
 @dataclass
 class Compiled:
-    revision: int
+    revision: str
     core: FlagdCore
     definitions: dict
     resolvers: dict[str, str]
@@ -123,9 +123,8 @@ def evaluate_all(compiled: Compiled, context: EvaluationContext) -> list[dict]:
     return [evaluate(compiled, key, context) for key in compiled.resolvers]
 
 
-def is_enabled(key: str, context: EvaluationContext) -> bool:
+def is_enabled(compiled: Compiled, key: str, context: EvaluationContext) -> bool:
     """For pages of this app: is the flag on (not its off variant) for this context?"""
-    compiled = current()
     if key not in compiled.resolvers:
         return False
     answer = evaluate(compiled, key, context)

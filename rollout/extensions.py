@@ -74,6 +74,7 @@ def customer_item_panels(*, organization: Organization, items, user=None, can_as
     keys_by_item: dict[int, list[str]] = {}
     for item_id, key, _ in flags:
         keys_by_item.setdefault(item_id, []).append(key)
+    compiled = evaluation.current() if flags else None
     panels = {}
     for item in items:
         keys = keys_by_item.get(item.id)
@@ -88,7 +89,7 @@ def customer_item_panels(*, organization: Organization, items, user=None, can_as
                 "clientVersion": item.min_client_version or None,
             },
         )
-        enabled = any(evaluation.is_enabled(key, context) for key in keys)
+        enabled = any(evaluation.is_enabled(compiled, key, context) for key in keys)
         alpha = item.stage == "alpha"
         panels[item.id] = Panel(
             "rollout/_customer_item.html",

@@ -147,9 +147,11 @@ class Revision(models.Model):
     recompile its flags, and bulk answers carry an ETag."""
 
     number = models.PositiveBigIntegerField(default=0)
+    # Random per bump: a restored or re-created database never repeats an old revision.
+    token = models.CharField(max_length=32, default="")
 
     def __str__(self) -> str:
-        return str(self.number)
+        return f"{self.number}-{self.token}"
 
 
 class ClientVersionCount(models.Model):

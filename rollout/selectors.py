@@ -32,8 +32,10 @@ def organization_key(organization: Organization) -> str:
     return str(organization.pk)
 
 
-def revision() -> int:
-    return Revision.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+def revision() -> str:
+    """Changes with every write that can change an answer."""
+    row = Revision.objects.filter(pk=1).values_list("number", "token").first()
+    return f"{row[0]}.{row[1]}" if row else "0"
 
 
 def policy_for(stage: str) -> tuple[str, int]:

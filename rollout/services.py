@@ -3,6 +3,7 @@ the same transaction, so every process recompiles within ROLLOUT_REFRESH_SECONDS
 
 import csv
 import io
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,12 +30,13 @@ MAX_CLIENT_VERSIONS = 10_000
 
 
 def bump_revision() -> None:
-    if not Revision.objects.filter(pk=1).update(number=F("number") + 1):
+    changes = {"number": F("number") + 1, "token": uuid.uuid4().hex}
+    if not Revision.objects.filter(pk=1).update(**changes):
         try:
             with transaction.atomic():
-                Revision.objects.create(pk=1, number=1)
+                Revision.objects.create(pk=1, number=1, token=changes["token"])
         except IntegrityError:
-            Revision.objects.filter(pk=1).update(number=F("number") + 1)
+            Revision.objects.filter(pk=1).update(**changes)
 
 
 def _record(flag: Flag, *, user, reason: str) -> None:
@@ -106,7 +108,7 @@ def kill_flag(*, flag: Flag, reason: str, user=None) -> Flag:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the flag is killed."})
-    flag = Flag.objects.select_for_update().select_related("item").get(pk=flag.pk)
+    flag = Flag.objects.select_for_update(of=("self",)).select_related("item").get(pk=flag.pk)
     if flag.killed:
         return flag
     flag.killed_at = timezone.now()

@@ -18,7 +18,7 @@ def seed(apps, schema_editor):
         StagePolicy.objects.get_or_create(
             stage=stage, defaults={"state": state, "percentage": percentage}
         )
-    apps.get_model("rollout", "Revision").objects.get_or_create(pk=1)
+    apps.get_model("rollout", "Revision").objects.get_or_create(pk=1, defaults={"token": "initial"})
 
 
 class Migration(migrations.Migration):

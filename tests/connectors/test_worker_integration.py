@@ -1,47 +1,23 @@
 """The real thing: Celery beat fires a connector's schedule, a worker on Redis syncs it."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from connectors.models import SyncRun
 from intake.models import Signal
+from tests.processes import database_url, stop
 
 from . import fake_api
 from .conftest import make_connector
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 90
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or "5432"
-    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
-
-
-def _stop(process: subprocess.Popen) -> str:
-    """Stop the worker and everything it started; return what it printed."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    return process.stdout.read().decode(errors="replace") if process.stdout else ""
 
 
 @pytest.mark.redis
@@ -55,7 +31,7 @@ def test_beat_fires_the_schedule_and_a_worker_stores_the_signals(postgres, redis
     make_connector(name="Reddit", kind="reddit")
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         # A queue of its own, so no other worker on this Redis takes the task.
@@ -91,7 +67,7 @@ def test_beat_fires_the_schedule_and_a_worker_stores_the_signals(postgres, redis
                 break
             time.sleep(0.5)
     finally:
-        output = _stop(process)
+        output = stop(process)
 
     runs = {run.connector.name: run.outcome for run in SyncRun.objects.select_related("connector")}
     assert runs == {"GitHub": SyncRun.Outcome.SUCCESS, "Reddit": SyncRun.Outcome.SUCCESS}, output

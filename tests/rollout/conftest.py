@@ -1,21 +1,16 @@
-"""Each test starts with no compiled flags and no remembered SDK keys in this process, and
-sees every change at once (ROLLOUT_REFRESH_SECONDS=0) unless it measures the real delay."""
+"""Rollout tests see every change at once (ROLLOUT_REFRESH_SECONDS=0) unless they measure the
+real delay; tests/conftest.py drops compiled flags and remembered SDK keys between tests."""
 
 import pytest
 from openfeature import api
 from openfeature.contrib.provider.ofrep import OFREPProvider
 
-from rollout import evaluation, sdk_keys, services
+from rollout import services
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rollout_state(settings):
+def _see_changes_at_once(settings):
     settings.ROLLOUT_REFRESH_SECONDS = 0
-    evaluation.forget()
-    sdk_keys.forget()
-    yield
-    evaluation.forget()
-    sdk_keys.forget()
 
 
 @pytest.fixture
