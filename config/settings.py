@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from config import events as event_registry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -132,6 +134,19 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# The outbox (intake/events.py): work recorded with each change, relayed to Celery after commit
+# and swept by beat, so a broker outage or a broker that restarts empty loses nothing.
+EVENT_HANDLERS = event_registry.HANDLERS
+
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=10)
+OUTBOX_REDISPATCH_SECONDS = env.float("OUTBOX_REDISPATCH_SECONDS", default=30)
+OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=10)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "intake.tasks.relay_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+}
 
 if REDIS_URL:
     CACHES = {

@@ -32,7 +32,7 @@ from django.db.models import CharField, ForeignKey, IntegerField, Q, TextField
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from intake import tasks as intake_tasks
+from intake import events
 from intake.models import Signal
 from intake.services import upsert_signal
 
@@ -464,10 +464,11 @@ class _TargetWriter:
                 else:
                     self.item_errors[-1]["more"] = self.item_errors[-1].get("more", 0) + 1
             if stored.created_ids or stored.idea_ids:
-                # Duplicate matching and rescoring run on a worker once this page commits.
-                created, ideas = list(stored.created_ids), sorted(stored.idea_ids)
-                transaction.on_commit(
-                    lambda: intake_tasks.process_arrived_signals.delay(created, ideas)
+                # Duplicate matching and rescoring follow on a worker, promised with this page.
+                events.record(
+                    "signal.arrived",
+                    signal_ids=sorted(stored.created_ids),
+                    idea_ids=sorted(stored.idea_ids),
                 )
             wrote = bool(stored.created_ids or stored.updated or errors or state_moved)
             if wrote:

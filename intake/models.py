@@ -383,3 +383,46 @@ class IdeaEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"embedding of {self.idea_id}"
+
+
+class OutboxEvent(models.Model):
+    """Work that must follow a committed change, one row per (event, handler).
+
+    Written in the same transaction as the change it follows (`intake.events.record`), so the
+    database, not the broker, knows what is still to do: a row stays pending until its handler
+    has run to the end, however often the broker loses or repeats the message.
+    """
+
+    name = models.CharField(max_length=64)
+    handler = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the relay may hand the row to the broker (again): now for new rows, a little later
+    # once dispatched (in case the broker loses it), later still after each failure.
+    available_at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the handler failed too often; retry it here."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                condition=Q(done_at__isnull=True, failed_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+            models.Index(fields=["done_at"], name="outbox_done_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.handler} #{self.pk}"
+
+    @property
+    def state(self) -> str:
+        if self.done_at:
+            return "done"
+        return "failed" if self.failed_at else "pending"
