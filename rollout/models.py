@@ -118,11 +118,15 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kill_reason = models.TextField(blank=True)
+    # The `flag.killed` event whose owners were told: a handler that runs twice mails once.
+    kill_notice_key = models.CharField(max_length=32, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[allow, deny, opted_in])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "kill_notice_key"], m2m_fields=[allow, deny, opted_in]
+    )
 
     class Meta:
         ordering = ["key"]

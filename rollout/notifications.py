@@ -12,10 +12,7 @@ def owner_addresses(flag: Flag) -> list[str]:
     return sorted({p.email for p in people if p is not None and p.email})
 
 
-def tell_owners_flag_killed(*, flag_id: int) -> int:
-    flag = Flag.objects.select_related("pm", "item__pm", "killed_by").filter(pk=flag_id).first()
-    if flag is None or not flag.killed:
-        return 0
+def tell_owners_flag_killed(*, flag: Flag) -> int:
     recipients = owner_addresses(flag)
     if not recipients:
         return 0

@@ -10,10 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from intake import events
 from intake import services as intake_services
 from intake.models import Organization, Signal
-from roadmap import webhooks
-from roadmap.models import Webhook
 
 from . import selectors
 from .models import (
@@ -117,14 +116,7 @@ def kill_flag(*, flag: Flag, reason: str, user=None) -> Flag:
     _record(flag, user=user, reason=f"Killed: {reason}")
     flag.save()
     bump_revision()
-    webhooks.queue_event(
-        Webhook.Event.FLAG_KILLED,
-        item=flag.item,
-        flag={"key": flag.key, "reason": reason, "killed_at": flag.killed_at.isoformat()},
-    )
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.tell_owners_flag_killed.delay(flag.pk))
+    events.record("flag.killed", flag_id=flag.pk)
     return flag
 
 

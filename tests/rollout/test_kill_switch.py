@@ -48,7 +48,9 @@ def test_unknown_flag_is_a_clear_error(db):
         call_command("kill_flag", "nope", reason="x")
 
 
-def test_internal_webhooks_hear_flag_killed_and_public_ones_do_not(owned_flag):
+def test_internal_webhooks_hear_flag_killed_and_public_ones_do_not(
+    owned_flag, django_capture_on_commit_callbacks
+):
     internal = Webhook.objects.create(
         name="ops", url="https://hooks.example.com/a", events=["flag.killed"], secret="s" * 20
     )
@@ -59,7 +61,8 @@ def test_internal_webhooks_hear_flag_killed_and_public_ones_do_not(owned_flag):
         secret="s" * 20,
         audience=Webhook.Audience.PUBLIC,
     )
-    services.kill_flag(flag=owned_flag, reason="Outage")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.kill_flag(flag=owned_flag, reason="Outage")
     deliveries = list(WebhookDelivery.objects.all())
     assert [d.webhook for d in deliveries] == [internal]
     body = json.loads(deliveries[0].body)
@@ -99,3 +102,16 @@ def test_admin_undo_kill_action(client, pm, owned_flag):
         "/admin/rollout/flag/", {"action": "undo_kill", "_selected_action": [owned_flag.pk]}
     )
     assert not Flag.objects.get(pk=owned_flag.pk).killed
+
+
+def test_owners_are_told_once_even_if_the_event_runs_twice(
+    owned_flag, django_capture_on_commit_callbacks
+):
+    from intake.models import OutboxEvent
+    from rollout import handlers
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.kill_flag(flag=owned_flag, reason="Outage")
+    row = OutboxEvent.objects.get(handler="rollout.handlers.tell_owners_flag_killed")
+    handlers.tell_owners_flag_killed(row.payload)
+    assert len(mail.outbox) == 1

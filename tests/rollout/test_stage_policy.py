@@ -69,3 +69,17 @@ def test_handling_the_same_event_twice_changes_nothing_more():
     stage_changed(item, "ga")
     assert flag.history.count() == 2  # created, then moved once
     assert Flag.objects.get(pk=flag.pk).state == RolloutState.EVERYONE
+
+
+def test_moving_an_item_to_beta_in_the_admin_moves_its_flag_through_the_outbox(
+    client, pm, django_capture_on_commit_callbacks
+):
+    item = RoadmapItemFactory(stage="alpha")
+    flag = FlagFactory(item=item, state=RolloutState.OPTED_IN)
+    client.force_login(pm)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/roadmap/roadmapitem/", {"action": "stage_beta", "_selected_action": [item.pk]}
+        )
+    flag.refresh_from_db()
+    assert (flag.state, flag.percentage) == (RolloutState.PERCENTAGE, 25)
