@@ -72,9 +72,11 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"gunicorn did not answer {url} within {timeout} s")
 
 
-def run_wrk(url: str, duration: int, connections: int) -> dict:
+def run_wrk(url: str, duration: int, connections: int, script: str | None = None) -> dict:
+    """One wrk run (optionally with a Lua `script`, e.g. for POST bodies)."""
+    extra = ["-s", script] if script else []
     result = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,

@@ -8,7 +8,7 @@ process within that time, with no query on most requests.
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from openfeature.contrib.tools.flagd.core import FlagdCore
@@ -33,6 +33,18 @@ class Compiled:
     core: FlagdCore
     definitions: dict
     resolvers: dict[str, str]
+    # Bulk answers by request body: products poll with the same context. They live and die
+    # with this revision, so no answer outlives a change by more than ROLLOUT_REFRESH_SECONDS.
+    answers: dict[str, bytes] = field(default_factory=dict)
+
+    def bulk_answer(self, digest: str, context: EvaluationContext) -> bytes:
+        answer = self.answers.get(digest)
+        if answer is None:
+            answer = json.dumps({"flags": evaluate_all(self, context)}).encode()
+            if len(self.answers) >= settings.ROLLOUT_ANSWER_CACHE_SIZE:
+                self.answers.clear()
+            self.answers[digest] = answer
+        return answer
 
 
 _lock = threading.Lock()

@@ -66,12 +66,13 @@ def evaluate_flags(request):
         return _error(400, "INVALID_CONTEXT", str(error))
     compiled = evaluation.current()
     # The answer depends only on the flags (their revision) and the context sent.
-    digest = hashlib.sha256(request.body or b"{}").hexdigest()[:20]
-    etag = f'"{compiled.revision}-{digest}"'
+    digest = hashlib.sha256(request.body or b"{}").hexdigest()
+    etag = f'"{compiled.revision}-{digest[:20]}"'
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponse(status=304)
     else:
-        response = JsonResponse({"flags": evaluation.evaluate_all(compiled, context)})
+        body = compiled.bulk_answer(digest, context)
+        response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
