@@ -59,11 +59,9 @@ class FlagAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        # The admin saves the lists right after, in the same transaction as this revision bump.
-        try:
-            services.save_flag(flag=obj, user=request.user, reason="Edited in the admin")
-        except ValidationError as error:
-            raise ValidationError(error.messages) from None
+        # The form ran Flag.clean(); the admin saves the lists right after, in the same
+        # transaction as this revision bump.
+        services.save_flag(flag=obj, user=request.user, reason="Edited in the admin")
 
     @admin.action(description="Kill: turn off for everyone now (asks for a reason)")
     def kill(self, request, queryset):

@@ -145,6 +145,18 @@ class Flag(models.Model):
     def killed(self) -> bool:
         return self.killed_at is not None
 
+    def clean(self) -> None:
+        """Variants: an object naming an off variant and at least one other."""
+        from django.core.exceptions import ValidationError
+
+        variants = self.variants
+        if not isinstance(variants, dict) or len(variants) < 2:
+            raise ValidationError(
+                {"variants": "A flag needs an off variant and at least one other, as an object."}
+            )
+        if self.off_variant not in variants:
+            raise ValidationError({"off_variant": "Name one of the variants as the off variant."})
+
 
 class Revision(models.Model):
     """One row: bumped by every write that changes an answer, so each process knows when to

@@ -52,10 +52,7 @@ def save_flag(*, flag: Flag, user=None, reason: str = "") -> Flag:
     """Save a flag edited by a person; its state's clock restarts when the state changes."""
     if flag.state not in RolloutState.values:
         raise ValidationError({"state": "Choose a rollout state."})
-    if flag.off_variant not in (flag.variants or {}):
-        raise ValidationError({"off_variant": "Name one of the variants as the off variant."})
-    if len(flag.variants) < 2:
-        raise ValidationError({"variants": "A flag needs an off variant and at least one other."})
+    flag.clean()
     previous = Flag.objects.filter(pk=flag.pk).values_list("state", flat=True).first()
     if previous is not None and previous != flag.state:
         flag.state_changed_at = timezone.now()
