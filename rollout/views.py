@@ -13,8 +13,7 @@ from . import services
 from .models import Flag
 
 
-def _changes(record) -> list[str]:
-    previous = record.prev_record
+def _changes(record, previous) -> list[str]:
     if previous is None:
         return ["created"]
     delta = record.diff_against(previous)
@@ -26,15 +25,16 @@ def _changes(record) -> list[str]:
 def flag_history(request, key: str):
     """Who changed the flag, when, from what to what (newest first)."""
     flag = get_object_or_404(Flag.objects.select_related("item", "owner_team", "pm"), key=key)
-    records = flag.history.select_related("history_user").order_by("-history_date")[:200]
+    # One more than shown: each row is compared with the one before it.
+    records = list(flag.history.select_related("history_user").order_by("-history_date")[:201])
     rows = [
         {
             "when": r.history_date,
             "who": r.history_user.get_username() if r.history_user else "system",
             "why": r.history_change_reason or "",
-            "changes": _changes(r),
+            "changes": _changes(r, records[n + 1] if n + 1 < len(records) else None),
         }
-        for r in records
+        for n, r in enumerate(records[:200])
     ]
     return render(request, "rollout/flag_history.html", {"flag": flag, "rows": rows})
 
