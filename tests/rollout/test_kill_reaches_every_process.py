@@ -32,15 +32,17 @@ def gunicorn(postgres, transactional_db):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{url}/ofrep/flagd.json", timeout=5)  # 401: up and answering
-            break
-        except requests.RequestException:
-            time.sleep(0.1)
-    yield url
-    stop(process)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{url}/ofrep/flagd.json", timeout=5)  # 401: up and answering
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        yield url
+    finally:
+        stop(process)
 
 
 def test_killed_flag_is_off_in_every_worker_within_one_second(gunicorn):
