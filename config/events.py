@@ -18,6 +18,7 @@ HANDLERS: dict[str, list[str]] = {
     "idea.status_changed": [
         "roadmap.handlers.notify_requesters",
         "roadmap.handlers.comment_back",
+        "slackbot.handlers.tell_idea_status_in_slack",
         WEBHOOKS,
     ],
     "idea.merged": [RESCORE],

@@ -1,6 +1,7 @@
 """Triage in the admin: the inbox, ideas with their demand, merge, decline, status."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import CheckboxSelectMultiple
@@ -13,7 +14,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import events, selectors, services, similarity
 from .admin_hardening import HardenedAdminMixin
 from .forms import AttachForm, DeclineForm, MergeForm
-from .models import Idea, InboxSignal, MergeRecord, Organization, OutboxEvent, Signal, Team
+from .models import (
+    Idea,
+    InboxSignal,
+    MergeRecord,
+    Organization,
+    OrganizationDomain,
+    OutboxEvent,
+    Signal,
+    Team,
+)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -34,11 +44,19 @@ def _intermediate(modeladmin, request, queryset, *, form, title: str, action: st
     return render(request, template, context)
 
 
+class OrganizationDomainInline(admin.TabularInline):
+    model = OrganizationDomain
+    extra = 1
+    verbose_name = "e-mail domain"
+    verbose_name_plural = "e-mail domains (tickets and messages from them count for this customer)"
+
+
 @admin.register(Organization)
 class OrganizationAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "arr"]
     list_filter = ["plan"]
-    search_fields = ["name"]
+    search_fields = ["name", "domains__domain"]
+    inlines = [OrganizationDomainInline]
 
 
 @admin.register(Team)
@@ -212,6 +230,16 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
             form = MergeForm(request.POST)
             if form.is_valid():
                 survivor = form.cleaned_data["survivor"]
+                # Selected, but merged since (most often by another PM a moment ago): the
+                # list's default filter leaves it out of `queryset`, so say so.
+                selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+                already = Idea.objects.filter(pk__in=selected, status=Idea.Status.MERGED)
+                for idea in already.select_related("merged_into"):
+                    self.message_user(
+                        request,
+                        f"“{idea}” is already merged into “{idea.merged_into}”; left as it is.",
+                        messages.WARNING,
+                    )
                 merged = 0
                 for idea in ideas:
                     if idea.pk == survivor.pk:

@@ -15,7 +15,8 @@ from django.db import transaction
 
 from rollout import services
 from rollout.models import Flag, RolloutState
-from tests.processes import database_url, free_port, stop
+from tests.connectors.worker_process import database_url, stop
+from tests.reliability.redis_server import free_port
 from tests.rollout.factories import FlagFactory
 
 ROOT = Path(__file__).resolve().parents[2]
