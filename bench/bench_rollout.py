@@ -15,9 +15,7 @@ Environment: DATABASE_URL (a PostgreSQL URL; default postgres://postgres@127.0.0
 rollout_bench). Debian: `apt-get install -y wrk`.
 """
 
-import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +23,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from bench_public_roadmap import ROOT, ensure_database, free_port, manage, run_wrk
+from bench_public_roadmap import ROOT, free_port, load_test_setup, run_wrk, wait_for
 
 PYTHON = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/rollout_bench"
@@ -90,22 +88,8 @@ end
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per run (max 30)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (max 5)")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-    duration, rounds = min(args.duration, 30), min(args.rounds, 5)
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed: apt-get install -y wrk")
-
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false"}
-    env.setdefault("DATABASE_URL", DEFAULT_DB)
-    if not env["DATABASE_URL"].startswith("postgres"):
-        raise SystemExit("DATABASE_URL must point at PostgreSQL for this benchmark")
-    ensure_database(env["DATABASE_URL"])
-    manage(env, "migrate", "--noinput", "-v0")
+    args, env = load_test_setup(__doc__.splitlines()[0], DEFAULT_DB)
+    duration, rounds = args.duration, args.rounds
 
     static_file = ROOT / "staticfiles" / STATIC_NAME
     static_file.parent.mkdir(parents=True, exist_ok=True)
@@ -129,8 +113,6 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         bulk, static = f"{base}/ofrep/v1/evaluate/flags", f"{base}/static/{STATIC_NAME}"
-        from bench_public_roadmap import wait_for
-
         wait_for(static)
         warm = urllib.request.Request(
             bulk, data=b'{"context": {}}', headers={"Authorization": f"Bearer {key}"}
