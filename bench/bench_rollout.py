@@ -21,9 +21,15 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-from pathlib import Path
 
-from bench_public_roadmap import ROOT, free_port, load_test_setup, run_wrk, wait_for
+from bench_public_roadmap import (
+    ROOT,
+    free_port,
+    load_test_setup,
+    run_wrk,
+    start_gunicorn,
+    wait_for,
+)
 
 PYTHON = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/rollout_bench"
@@ -105,11 +111,7 @@ def main() -> None:
         scripts[name] = script.name
 
     port = free_port()
-    gunicorn = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    gunicorn = start_gunicorn(env, port, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         bulk, static = f"{base}/ofrep/v1/evaluate/flags", f"{base}/static/{STATIC_NAME}"
