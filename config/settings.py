@@ -51,10 +51,14 @@ INSTALLED_APPS = [
     "roadmap",
     "connectors",
     "planning",
+    "rollout",
+    "slackbot",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.database_unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +92,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+# A kept connection is checked before a request reuses it, so a PostgreSQL restart or failover
+# costs a reconnect, not a failed request. While the database is down, pages answer 503
+# (config/database_unavailable.py) after at most the connect timeout.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Single sign-on plugs in here (e.g. a SAML or OIDC backend) without code changes.
@@ -123,7 +136,10 @@ STORAGES = {
 }
 
 # Redis is the Celery broker and the cache when REDIS_URL is set; otherwise tasks run in-process.
+# Redis is never a dependency of a request: the cache answers as a miss while Redis is down, and
+# publishing a task gives up within a few seconds instead of waiting for the broker.
 REDIS_URL = env("REDIS_URL", default="")
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -133,6 +149,28 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Publishing (`.delay()`): without these a Redis that accepts connections but does not answer
+# holds the caller forever (kombu's socket_timeout defaults to None). The worker's own BRPOP
+# runs in its event loop, which socket_timeout does not touch; it reconnects on its own.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2 * REDIS_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2 * REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": 4 * REDIS_TIMEOUT_SECONDS,
+    # Reconnecting a pooled connection: once more at once, not after kombu's 2 s pause.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# A worker waits for the broker however long Redis is away (at start and after losing it).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # The outbox (intake/events.py): work recorded with each change, relayed to Celery after commit
 # and swept by beat, so a broker outage or a broker that restarts empty loses nothing.
@@ -155,13 +193,21 @@ CELERY_BEAT_SCHEDULE = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.fail_safe_cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="idea-intake"),
+            # After a failure, Redis is skipped this long before the next try.
+            "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5.0),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database, never in the cache: a Redis outage logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -206,6 +252,8 @@ LOGGING = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -223,6 +271,12 @@ REDDIT_CLIENT_SECRET = env("REDDIT_CLIENT_SECRET", default="")
 REDDIT_USER_AGENT = env("REDDIT_USER_AGENT", default="idea-intake/0.1")
 REDDIT_OAUTH_URL = env("REDDIT_OAUTH_URL", default="https://oauth.reddit.com")
 REDDIT_URL = env("REDDIT_URL", default="https://www.reddit.com")
+# Zendesk: the subdomain (acme for acme.zendesk.com), or the whole URL for a host elsewhere;
+# an agent's e-mail and an API token (Admin Center > Apps and integrations > Zendesk API).
+ZENDESK_SUBDOMAIN = env("ZENDESK_SUBDOMAIN", default="")
+ZENDESK_URL = env("ZENDESK_URL", default="")
+ZENDESK_EMAIL = env("ZENDESK_EMAIL", default="")
+ZENDESK_API_TOKEN = env("ZENDESK_API_TOKEN", default="")
 # Sync politeness: bounded retries with exponential backoff and jitter on network errors and
 # 5xx; a rate limit that resets within the max wait is waited out, a longer one stops the run
 # (it resumes after the reset). Two runs of one connector never overlap: connectors/run_lock.py.
@@ -233,6 +287,12 @@ CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS = env.float(
     "CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS", default=60.0
 )
 CONNECTORS_HTTP_TIMEOUT_SECONDS = env.float("CONNECTORS_HTTP_TIMEOUT_SECONDS", default=30.0)
+
+# Slack: the app's signing secret (every request to /slack/events is verified with it), its
+# bot token (xoxb-...), and the Web API's base URL (tests point it at a local fake).
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
+SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
+SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 
 # Roadmaps: absolute links in e-mails and feeds, and how long browsers and proxies may keep the
 # public roadmap (the server-side copy is invalidated whenever an item changes).
@@ -362,3 +422,14 @@ MIDDLEWARE.insert(
 )
 # django-axes logs every login and reset at INFO; its warnings (lockouts) are what matter.
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+
+# Progressive rollout: how often each process checks for changed flags (a kill reaches every
+# process within this; keep it under a second), the share (%) of devices that must carry a
+# flag's minimum client version before its percentage rollout starts, and when flags are stale.
+ROLLOUT_REFRESH_SECONDS = env.float("ROLLOUT_REFRESH_SECONDS", default=0.5)
+# Bulk answers each process keeps per flag revision (by request body), for products that poll.
+ROLLOUT_ANSWER_CACHE_SIZE = env.int("ROLLOUT_ANSWER_CACHE_SIZE", default=10_000)
+ROLLOUT_ADOPTION_THRESHOLD = env.float("ROLLOUT_ADOPTION_THRESHOLD", default=80.0)
+ROLLOUT_STALE_FULL_ON_DAYS = env.int("ROLLOUT_STALE_FULL_ON_DAYS", default=90)
+ROLLOUT_STALE_KILLED_DAYS = env.int("ROLLOUT_STALE_KILLED_DAYS", default=30)
+ROLLOUT_STALE_SHIPPED_DAYS = env.int("ROLLOUT_STALE_SHIPPED_DAYS", default=90)

@@ -15,6 +15,7 @@ class Connector(models.Model):
     class Kind(models.TextChoices):
         GITHUB = "github", "GitHub"
         REDDIT = "reddit", "Reddit"
+        ZENDESK = "zendesk", "Zendesk"
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -34,7 +35,8 @@ class Connector(models.Model):
             'GitHub: {"repos": ["owner/name"], "labels": ["fr"], "discussions": true, '
             '"discussion_categories": ["Ideas"]}. '
             'Reddit: {"subreddits": ["name"], "flairs": ["Feature Request"], '
-            '"query": "feature request"} (flairs and query optional).'
+            '"query": "feature request"} (flairs and query optional). '
+            'Zendesk: {"tags": ["feature-request"]}.'
         ),
     )
     periodic_task = models.OneToOneField(

@@ -33,10 +33,10 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from intake import events
-from intake.models import Signal
+from intake.models import Organization, Signal
 from intake.services import upsert_signal
 
-from . import registry, run_lock
+from . import registry, run_lock, selectors
 from .cleaning import without_control_characters
 from .models import Connector, SyncCursor, SyncRun
 from .retry import RateLimited, UpstreamUnavailable
@@ -119,8 +119,14 @@ class Stored:
     cleaned: list[str]
 
 
-def _field_values(item: Item) -> dict:
-    return {name: getattr(item, name) for name in SIGNAL_FIELDS}
+def _field_values(item: Item, organizations: dict[tuple[str, str], int | None]) -> dict:
+    """The signal's column values for `item`; the organization only when the source named one
+    (a GitHub issue has none, and must not clear one)."""
+    values = {name: getattr(item, name) for name in SIGNAL_FIELDS}
+    key = (item.source, item.external_id)
+    if key in organizations:
+        values["organization_id"] = organizations[key]
+    return values
 
 
 def _validation_text(error: ValidationError) -> str:
@@ -143,11 +149,12 @@ def store_items(items: list[Item]) -> Stored:
     for item in items:
         latest[(item.source, item.external_id)] = item  # a listing can repeat an item
     errors: list[ItemError] = []
+    organizations = selectors.organization_ids_for(latest.values())
     existing: dict[tuple[str, str], Signal] = {}
     for source in {key[0] for key in latest}:
         ids = [key[1] for key in latest if key[0] == source]
         for signal in Signal.objects.filter(source=source, external_id__in=ids).only(
-            "pk", "source", "external_id", "idea_id", *SIGNAL_FIELDS
+            "pk", "source", "external_id", "idea_id", "organization_id", *SIGNAL_FIELDS
         ):
             existing[(signal.source, signal.external_id)] = signal
 
@@ -160,11 +167,12 @@ def store_items(items: list[Item]) -> Stored:
         if signal is None:
             new_items.append(item)
             continue
-        changed = [f for f in SIGNAL_FIELDS if getattr(signal, f) != getattr(item, f)]
+        wanted = _field_values(item, organizations)
+        changed = [f for f, value in wanted.items() if getattr(signal, f) != value]
         if not changed:
             continue
         for name in changed:
-            setattr(signal, name, getattr(item, name))
+            setattr(signal, name, wanted[name])
         try:
             signal.clean_fields(exclude=[f for f in _all_fields() if f not in changed])
         except ValidationError as error:
@@ -188,14 +196,19 @@ def store_items(items: list[Item]) -> Stored:
     if kept_items:
         try:
             with transaction.atomic():
-                _insert(kept_items, known, now)
+                _insert(kept_items, known, now, organizations)
             created_ids = _ids_of(kept_items)
         except IntegrityError:
             created_ids = []
             for item in kept_items:
+                fields = _field_values(item, organizations)
+                if "organization_id" in fields:
+                    fields["organization"] = Organization.objects.filter(
+                        pk=fields.pop("organization_id")
+                    ).first()
                 try:
                     signal, was_created = upsert_signal(
-                        source=item.source, external_id=item.external_id, **_field_values(item)
+                        source=item.source, external_id=item.external_id, **fields
                     )
                 except ValidationError as error:
                     label = f"{item.source} {item.external_id}"
@@ -230,7 +243,7 @@ def _invalid(item: Item) -> str:
     return ""
 
 
-def _insert(items: list[Item], known: dict[str, int], now) -> None:
+def _insert(items: list[Item], known: dict[str, int], now, organizations: dict) -> None:
     """Insert new signals in one statement per backend; a duplicate raises IntegrityError.
 
     The ORM's bulk_create spends most of a first sync preparing every field of every row.
@@ -240,7 +253,7 @@ def _insert(items: list[Item], known: dict[str, int], now) -> None:
     from django.db import connection
 
     template = Signal()
-    per_row = {*SIGNAL_FIELDS, "source", "external_id", "idea"}
+    per_row = {*SIGNAL_FIELDS, "source", "external_id", "idea", "organization"}
     fields = [f for f in Signal._meta.concrete_fields if not f.primary_key]
     constant = {}
     for field in fields:
@@ -256,7 +269,7 @@ def _insert(items: list[Item], known: dict[str, int], now) -> None:
     rows = []
     for item in items:
         values = {
-            **_field_values(item),
+            **_field_values(item, organizations),
             "source": item.source,
             "external_id": item.external_id,
             "idea_id": known.get(item.url) or known.get(item.linked_url),
@@ -398,7 +411,12 @@ def _scrub(text: str, secrets: list[str]) -> str:
 
 def _configured_secrets() -> list[str]:
     """Every credential in the settings, scrubbed even before a source has named its own."""
-    return [settings.GITHUB_TOKEN, settings.REDDIT_CLIENT_ID, settings.REDDIT_CLIENT_SECRET]
+    return [
+        settings.GITHUB_TOKEN,
+        settings.REDDIT_CLIENT_ID,
+        settings.REDDIT_CLIENT_SECRET,
+        settings.ZENDESK_API_TOKEN,
+    ]
 
 
 # Credentials a library may print in an exception: "Authorization: Bearer abc…", "token abc…".

@@ -14,7 +14,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import events, selectors, services, similarity
 from .admin_hardening import HardenedAdminMixin
 from .forms import AttachForm, DeclineForm, MergeForm
-from .models import Idea, InboxSignal, MergeRecord, Organization, OutboxEvent, Signal, Team
+from .models import (
+    Idea,
+    InboxSignal,
+    MergeRecord,
+    Organization,
+    OrganizationDomain,
+    OutboxEvent,
+    Signal,
+    Team,
+)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -35,11 +44,19 @@ def _intermediate(modeladmin, request, queryset, *, form, title: str, action: st
     return render(request, template, context)
 
 
+class OrganizationDomainInline(admin.TabularInline):
+    model = OrganizationDomain
+    extra = 1
+    verbose_name = "e-mail domain"
+    verbose_name_plural = "e-mail domains (tickets and messages from them count for this customer)"
+
+
 @admin.register(Organization)
 class OrganizationAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "arr"]
     list_filter = ["plan"]
-    search_fields = ["name"]
+    search_fields = ["name", "domains__domain"]
+    inlines = [OrganizationDomainInline]
 
 
 @admin.register(Team)

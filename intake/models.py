@@ -34,6 +34,25 @@ class Organization(models.Model):
         return self.name
 
 
+class OrganizationDomain(models.Model):
+    """An e-mail or web domain of a customer, so that input from a support desk or a chat
+    (where people write from their work address) is counted for the right organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. acme-robotics.com")
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        # Domains are case-insensitive; stored lower-case so that lookups are plain equality.
+        self.domain = self.domain.strip().lower()
+        super().save(*args, **kwargs)
+
+
 class Team(models.Model):
     """An engineering team that owns ideas and roadmap items (Networking, Client, ...)."""
 
@@ -218,6 +237,8 @@ class Signal(models.Model):
         SALES = "sales", "Sales note"
         EMPLOYEE = "employee", "Employee submission"
         API = "api", "API"
+        SLACK = "slack", "Slack message"
+        ZENDESK = "zendesk", "Zendesk ticket"
 
     class DealStage(models.TextChoices):
         OPEN = "open", "Open"
@@ -291,8 +312,9 @@ class Signal(models.Model):
                 name="signal_arr_not_negative",
             ),
             models.CheckConstraint(condition=Q(importance__lte=3), name="signal_importance_0_to_3"),
+            # A sales note, or a Sales rep's Slack message naming the customer.
             models.CheckConstraint(
-                condition=Q(source="sales")
+                condition=Q(source__in=["sales", "slack"])
                 | (
                     Q(arr_at_stake__isnull=True)
                     & Q(deal_stage="")

@@ -137,9 +137,7 @@ def submit_sales_signal(
     if errors:
         raise ValidationError(errors)
     if organization is None:
-        organization = Organization.objects.filter(name__iexact=new_organization_name).first()
-        if organization is None:
-            organization = Organization.objects.create(name=new_organization_name)
+        organization = _organization_named(new_organization_name)
     idea = _open_idea(idea_id)
     if idea is None:
         idea = _new_idea(title=title, description=words)
@@ -161,6 +159,75 @@ def submit_sales_signal(
     )
     _signals_attached(signal_ids=[signal.pk], idea_ids=[idea.pk])
     return signal
+
+
+def _organization_named(name: str) -> Organization:
+    """The customer of that name (any case), created if it is new."""
+    organization = Organization.objects.filter(name__iexact=name).first()
+    return organization or Organization.objects.create(name=name)
+
+
+@transaction.atomic
+def submit_slack_message(
+    *,
+    user,
+    title: str,
+    text: str,
+    external_id: str,
+    slack_user_id: str,
+    url: str = "",
+    pillar: str = Idea.Pillar.FEATURE,
+    idea_id: int | None = None,
+    customer: str = "",
+    arr_at_stake: Decimal | None = None,
+    urgency: str = "",
+) -> tuple[Signal, bool]:
+    """Store what an employee sent from Slack (`/idea` or a message) as a Slack Signal.
+
+    Attached to the idea they backed ("this is my idea too"), else to a new idea. A Sales rep
+    may name the customer, with the ARR at stake and the urgency, as on the sales form.
+    Idempotent on `external_id` (one per message and sender): sending it again returns the
+    first signal, `created` False. Either everything is written or nothing.
+    """
+    existing = Signal.objects.filter(source=Signal.Source.SLACK, external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    title = _clean_title(title)
+    errors = {}
+    if pillar not in Idea.Pillar.values:
+        errors["pillar"] = "Choose one of the four pillars."
+    customer = (customer or "").strip()
+    if (customer or arr_at_stake is not None or urgency) and not is_sales(user):
+        errors["customer"] = "Only Sales can record a customer's request."
+    if arr_at_stake is not None and arr_at_stake < 0:
+        errors["arr_at_stake"] = "ARR at stake cannot be negative."
+    if urgency and urgency not in Signal.Urgency.values:
+        errors["urgency"] = "Choose how urgent this is."
+    if (arr_at_stake is not None or urgency) and not customer:
+        errors["customer"] = "Name the customer whose request this is."
+    if errors:
+        raise ValidationError(errors)
+    idea = _open_idea(idea_id)
+    if idea is None:
+        idea = _new_idea(title=title, description=text, pillar=pillar)
+    signal = Signal.objects.create(
+        source=Signal.Source.SLACK,
+        external_id=external_id,
+        url=url,
+        title=title,
+        body=text,
+        author=user.get_full_name() or user.get_username(),
+        author_email=user.email,
+        submitted_by=user,
+        organization=_organization_named(customer) if customer else None,
+        idea=idea,
+        arr_at_stake=arr_at_stake,
+        urgency=urgency,
+        importance=URGENCY_IMPORTANCE.get(urgency, 1),
+        raw={"slack_user_id": slack_user_id, "pillar": pillar},
+    )
+    _signals_attached(signal_ids=[signal.pk], idea_ids=[idea.pk])
+    return signal, True
 
 
 SIGNAL_UPSERT_FIELDS = (
