@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0003_syncrun_notes'),
+        ('connectors', '0004_syncrun_notes'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0002_syncrun_interrupted_and_skipped'),
+        ('connectors', '0003_zendesk_connector_kind'),
     ]
 
     operations = [
