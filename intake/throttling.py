@@ -5,12 +5,15 @@ Requests are counted per user when logged in, else per client address (`TRUSTED_
 says how many proxies' X-Forwarded-For entries to trust). Over the limit: 429 with Retry-After.
 """
 
+import logging
 import math
 from functools import wraps
 
 from django.conf import settings
 from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class ScopedThrottle(SimpleRateThrottle):
@@ -27,6 +30,15 @@ class ScopedThrottle(SimpleRateThrottle):
     def get_rate(self):
         # Read at each request, so that a changed setting (or a test's) takes effect at once.
         return settings.RATE_LIMITS.get(self.scope)
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except Exception as error:  # noqa: BLE001 - whatever the cache backend raises
+            # The counts live in the cache: when it is down, requests go through unlimited
+            # (an outage of Redis must not take the forms and the API down with it).
+            logger.warning("Rate limit %s not checked, the cache failed: %s", self.scope, error)
+            return True
 
     def get_cache_key(self, request, view):
         user = None if self.by_address else getattr(request, "user", None)

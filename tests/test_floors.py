@@ -13,6 +13,7 @@ FLOORS = {
     "intake": 0,
     "scoring": 1,
     "connectors": 1,
+    "accounts": 1,
     "roadmap": 2,
     "planning": 3,
     "rollout": 3,

@@ -10,10 +10,9 @@ import time
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from intake.models import Idea, Signal
-from tests.factories import IdeaFactory, UserFactory
+from tests.factories import IdeaFactory, UserFactory, api_token
 from tests.roadmap.factories import CustomerAccountFactory, PublicItemFactory, ShareLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +51,7 @@ def test_employees_submit_ideas_through_the_form_while_redis_is_down(
 def test_sales_feedback_and_api_signals_are_saved_while_redis_is_down(
     client, cache_on_own_redis, roadmap, sales_rep
 ):
-    token = Token.objects.create(user=sales_rep)
+    token = api_token(sales_rep)
     client.force_login(sales_rep)
     cache_on_own_redis.stop()
 
@@ -76,7 +75,7 @@ def test_sales_feedback_and_api_signals_are_saved_while_redis_is_down(
             "/api/signals/",
             json.dumps({"external_id": f"crm-{n}", "title": f"Audit log export {n}"}),
             content_type="application/json",
-            HTTP_AUTHORIZATION=f"Token {token.key}",
+            HTTP_AUTHORIZATION=f"Token {token}",
         )
         assert response.status_code == 201, response.content
 

@@ -7,11 +7,10 @@ started once Redis is back, must do all of it, within a minute, from the outbox 
 """
 
 import requests
-from rest_framework.authtoken.models import Token
 
 from intake.models import Idea, IdeaTerm, OutboxEvent, Signal
 from tests.connectors.worker_process import new_queue, start_worker, stop, wait_for, worker_env
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 from tests.reliability.conftest import log_in, post_form, test_database_url
 
 
@@ -24,7 +23,7 @@ def test_work_promised_during_an_outage_is_done_after_redis_returns_empty(
 ):
     UserFactory(username="emma", groups=["Employee"])
     tool = UserFactory(username="crm-bot", groups=["Employee"])
-    token = Token.objects.create(user=tool).key
+    token = api_token(tool)
     queue = new_queue()
     server = start_gunicorn(
         DATABASE_URL=test_database_url(), REDIS_URL=own_redis.url, CELERY_TASK_DEFAULT_QUEUE=queue

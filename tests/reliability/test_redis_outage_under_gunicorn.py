@@ -5,10 +5,9 @@ a real broker that has gone away, and every request must still succeed and be sa
 """
 
 import requests
-from rest_framework.authtoken.models import Token
 
 from intake.models import OutboxEvent, Signal
-from tests.factories import UserFactory
+from tests.factories import UserFactory, api_token
 from tests.reliability.conftest import log_in, post_form, test_database_url
 from tests.roadmap.factories import PublicItemFactory
 
@@ -38,7 +37,7 @@ def test_forms_api_and_public_pages_succeed_under_gunicorn_while_redis_is_down(
 ):
     PublicItemFactory(public_title="Faster relays")
     employee = UserFactory(username="emma", groups=["Employee"])
-    token = Token.objects.create(user=employee).key
+    token = api_token(employee)
     server = start_gunicorn(
         DATABASE_URL=test_database_url(),
         REDIS_URL=own_redis.url,

@@ -4,10 +4,10 @@ shows the share on the new version, and a version-gated flag waits for it."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openfeature.evaluation_context import EvaluationContext
-from rest_framework.authtoken.models import Token
 
 from rollout import evaluation, selectors
 from rollout.models import ClientVersionCount, RolloutState
+from tests.factories import api_token
 from tests.roadmap.factories import RoadmapItemFactory
 from tests.rollout.factories import FlagFactory
 
@@ -22,12 +22,12 @@ SNAPSHOT = [
 
 def post(client, token, data):
     return client.post(
-        URL, data, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token.key}"
+        URL, data, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}"
     )
 
 
 def test_a_pm_token_replaces_the_previous_snapshot(client, pm):
-    token = Token.objects.create(user=pm)
+    token = api_token(pm)
     post(client, token, [{"version": "1.0.0", "devices": 5}])
     answer = post(client, token, SNAPSHOT)
     assert (answer.status_code, answer.json()) == (200, {"versions": 3})
@@ -42,7 +42,7 @@ def test_a_pm_token_replaces_the_previous_snapshot(client, pm):
 def test_only_pms_may_report_adoption(client, employee, who):
     headers = {}
     if who == "employee":
-        headers["HTTP_AUTHORIZATION"] = f"Token {Token.objects.create(user=employee).key}"
+        headers["HTTP_AUTHORIZATION"] = f"Token {api_token(employee)}"
     answer = client.post(URL, SNAPSHOT, content_type="application/json", **headers)
     assert answer.status_code in (401, 403)
     assert not ClientVersionCount.objects.exists()
@@ -59,7 +59,7 @@ def test_only_pms_may_report_adoption(client, employee, who):
     ],
 )
 def test_bad_input_is_a_400_and_keeps_the_previous_snapshot(client, pm, bad):
-    token = Token.objects.create(user=pm)
+    token = api_token(pm)
     post(client, token, SNAPSHOT)
     answer = post(client, token, bad)
     assert answer.status_code == 400
@@ -87,7 +87,7 @@ def test_a_csv_without_the_columns_is_refused_with_a_message(client, pm):
 
 
 def test_client_item_shows_the_share_of_devices_on_its_version(client, employee, pm):
-    post(client, Token.objects.create(user=pm), SNAPSHOT)
+    post(client, api_token(pm), SNAPSHOT)
     RoadmapItemFactory(surface="client", min_client_version="1.60")
     client.force_login(employee)
     page = client.get("/roadmap/internal/").content.decode()
@@ -96,7 +96,7 @@ def test_client_item_shows_the_share_of_devices_on_its_version(client, employee,
 
 def test_percentage_rollout_waits_until_enough_devices_carry_the_version(client, pm, settings):
     settings.ROLLOUT_ADOPTION_THRESHOLD = 80
-    token = Token.objects.create(user=pm)
+    token = api_token(pm)
     item = RoadmapItemFactory(stage="beta", surface="client", min_client_version="1.62")
     FlagFactory(key="gated", item=item, state=RolloutState.PERCENTAGE, percentage=100)
     context = EvaluationContext(targeting_key="7", attributes={"clientVersion": "1.62.0"})

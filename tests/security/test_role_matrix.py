@@ -47,6 +47,13 @@ ALLOWED = {
     "password_reset_confirm": EVERYONE, "password_reset_complete": EVERYONE,
     "oidc_authentication_init": EVERYONE, "oidc_authentication_callback": EVERYONE,
     "oidc_logout": EVERYONE,
+    "healthz": EVERYONE,
+    "client-versions": {"pm", "superuser"},
+    "rollout:flag-history": EMPLOYEES,
+    "rollout:early-access": CUSTOMERS,
+    # Not for people: flag evaluation needs an SDK key, Slack's events its signature.
+    "rollout:ofrep-bulk": set(), "rollout:ofrep-flag": set(), "rollout:flagd-json": set(),
+    "slack-events": set(),
 }  # fmt: skip
 # Admin pages every staff member may open, whatever the model permissions.
 ADMIN_FOR_STAFF = {"index", "password_change", "password_change_done", "jsi18n", "autocomplete",
@@ -60,7 +67,9 @@ ADMIN_FOR_NOBODY = {
     "intake_inboxsignal_add", "intake_mergerecord_add", "scoring_scoringpolicy_delete",
     "scoring_bridgecriterion_delete", "connectors_syncrun_add", "planning_planimport_add",
     "accounts_apitoken_add", "axes_accessattempt_add", "axes_accesslog_add",
-    "axes_accessfailurelog_add", "intake_outboxevent_add",
+    "axes_accessfailurelog_add", "intake_outboxevent_add", "rollout_sdkkey_add",
+    "rollout_clientversioncount_add", "rollout_earlyaccessrequest_add",
+    "slackbot_slacknotification_add",
 }  # fmt: skip
 
 
@@ -168,7 +177,8 @@ def world(settings):
     samples = {
         "pk": str(link.pk) , "object_id": str(idea.pk), "token": link.token,
         "digest": token.digest, "uidb64": "MQ", "app_label": "intake", "url": "nothing/",
-        "content_type_id": "1", "id": str(idea.pk),
+        "content_type_id": "1", "id": str(idea.pk), "key": "no-such-flag",
+        "item_id": str(idea.pk),
     }  # fmt: skip
     return users, samples
 
