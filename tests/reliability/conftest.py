@@ -146,6 +146,11 @@ def start_gunicorn():
             "DJANGO_ENV": "development",
             "DEBUG": "0",
             "PYTHONUNBUFFERED": "1",
+            # These tests send bursts from one user and address; rate limits are tested apart.
+            "RATE_LIMIT_SUBMISSIONS": "",
+            "RATE_LIMIT_API": "",
+            "RATE_LIMIT_API_SIGNAL_POST": "",
+            "RATE_LIMIT_PUBLIC_ROADMAP": "",
             **environment,
         }
         server = Gunicorn(env)

@@ -19,9 +19,6 @@ from tests.roadmap.factories import (
     RoadmapItemFactory,
 )
 
-# Live-server tests run in committed transactions; serialized rollback leaves the database as
-# the next tests expect it.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # Per operation and phase; enough to find a lying field, small enough for a few minutes on CI.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "15"))
 CHECKS = "not_a_server_error,response_schema_conformance"
