@@ -66,7 +66,10 @@ def _schemathesis(base_url: str, schema: Path, headers: dict[str, str]) -> dict:
     ]  # fmt: skip
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    # In the test's own directory: schemathesis leaves a cache directory where it runs.
+    finished = subprocess.run(
+        command, cwd=schema.parent, capture_output=True, text=True, timeout=900, check=False
+    )
     assert finished.returncode == 0, finished.stdout[-6000:] + finished.stderr[-3000:]
     return json.loads(report.read_text())
 
