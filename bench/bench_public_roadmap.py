@@ -60,6 +60,16 @@ print(len(body))
 """
 
 
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    """The project under gunicorn (sync workers) on 127.0.0.1:port."""
+    return subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+
+
 def wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -123,12 +133,7 @@ def main() -> None:
     ).stdout.strip()
 
     port = free_port()
-    gunicorn = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
+    gunicorn = start_gunicorn(env, port, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         urls = {"page": f"{base}/roadmap/", "static": f"{base}/static/{STATIC_NAME}"}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from config import events as event_registry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -48,10 +50,13 @@ INSTALLED_APPS = [
     "roadmap",
     "connectors",
     "planning",
+    "slackbot",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.database_unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +90,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+# A kept connection is checked before a request reuses it, so a PostgreSQL restart or failover
+# costs a reconnect, not a failed request. While the database is down, pages answer 503
+# (config/database_unavailable.py) after at most the connect timeout.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Single sign-on plugs in here (e.g. a SAML or OIDC backend) without code changes.
@@ -120,28 +134,78 @@ STORAGES = {
 }
 
 # Redis is the Celery broker and the cache when REDIS_URL is set; otherwise tasks run in-process.
+# Redis is never a dependency of a request: the cache answers as a miss while Redis is down, and
+# publishing a task gives up within a few seconds instead of waiting for the broker.
 REDIS_URL = env("REDIS_URL", default="")
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Acknowledging late, a killed worker's tasks and the visibility timeout: config/celery.py.
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Publishing (`.delay()`): without these a Redis that accepts connections but does not answer
+# holds the caller forever (kombu's socket_timeout defaults to None). The worker's own BRPOP
+# runs in its event loop, which socket_timeout does not touch; it reconnects on its own.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2 * REDIS_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2 * REDIS_TIMEOUT_SECONDS,
+    "socket_timeout": 4 * REDIS_TIMEOUT_SECONDS,
+    # Reconnecting a pooled connection: once more at once, not after kombu's 2 s pause.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# A worker waits for the broker however long Redis is away (at start and after losing it).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+
+# The outbox (intake/events.py): work recorded with each change, relayed to Celery after commit
+# and swept by beat, so a broker outage or a broker that restarts empty loses nothing.
+EVENT_HANDLERS = event_registry.HANDLERS
+
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=10)
+OUTBOX_REDISPATCH_SECONDS = env.float("OUTBOX_REDISPATCH_SECONDS", default=30)
+OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=10)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "intake.tasks.relay_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
+    # Sync runs left "running" by a dead process are marked interrupted within a minute.
+    "connectors-mark-interrupted-runs": {
+        "task": "connectors.mark_interrupted_runs",
+        "schedule": 60.0,
+    },
+}
 
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.fail_safe_cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="idea-intake"),
+            # After a failure, Redis is skipped this long before the next try.
+            "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5.0),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database, never in the cache: a Redis outage logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -196,6 +260,8 @@ LOGGING = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -213,10 +279,15 @@ REDDIT_CLIENT_SECRET = env("REDDIT_CLIENT_SECRET", default="")
 REDDIT_USER_AGENT = env("REDDIT_USER_AGENT", default="idea-intake/0.1")
 REDDIT_OAUTH_URL = env("REDDIT_OAUTH_URL", default="https://oauth.reddit.com")
 REDDIT_URL = env("REDDIT_URL", default="https://www.reddit.com")
+# Zendesk: the subdomain (acme for acme.zendesk.com), or the whole URL for a host elsewhere;
+# an agent's e-mail and an API token (Admin Center > Apps and integrations > Zendesk API).
+ZENDESK_SUBDOMAIN = env("ZENDESK_SUBDOMAIN", default="")
+ZENDESK_URL = env("ZENDESK_URL", default="")
+ZENDESK_EMAIL = env("ZENDESK_EMAIL", default="")
+ZENDESK_API_TOKEN = env("ZENDESK_API_TOKEN", default="")
 # Sync politeness: bounded retries with exponential backoff and jitter on network errors and
 # 5xx; a rate limit that resets within the max wait is waited out, a longer one stops the run
-# (it resumes after the reset). The lease keeps two runs of one connector from overlapping and
-# must outlast the slowest page (attempts x (timeout + backoff) + rate-limit wait).
+# (it resumes after the reset). Two runs of one connector never overlap: connectors/run_lock.py.
 CONNECTORS_RETRY_ATTEMPTS = env.int("CONNECTORS_RETRY_ATTEMPTS", default=5)
 CONNECTORS_BACKOFF_BASE_SECONDS = env.float("CONNECTORS_BACKOFF_BASE_SECONDS", default=1.0)
 CONNECTORS_BACKOFF_MAX_SECONDS = env.float("CONNECTORS_BACKOFF_MAX_SECONDS", default=60.0)
@@ -224,7 +295,12 @@ CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS = env.float(
     "CONNECTORS_MAX_RATE_LIMIT_WAIT_SECONDS", default=60.0
 )
 CONNECTORS_HTTP_TIMEOUT_SECONDS = env.float("CONNECTORS_HTTP_TIMEOUT_SECONDS", default=30.0)
-CONNECTORS_LEASE_SECONDS = env.int("CONNECTORS_LEASE_SECONDS", default=900)
+
+# Slack: the app's signing secret (every request to /slack/events is verified with it), its
+# bot token (xoxb-...), and the Web API's base URL (tests point it at a local fake).
+SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
+SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
+SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 
 # Roadmaps: absolute links in e-mails and feeds, and how long browsers and proxies may keep the
 # public roadmap (the server-side copy is invalidated whenever an item changes).

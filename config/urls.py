@@ -1,15 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import healthz
+
 admin.site.site_header = "Idea Intake"
 admin.site.site_title = "Idea Intake"
 admin.site.index_title = "Triage"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("api/", include("roadmap.api")),
     path("planning/", include("planning.urls")),
+    path("slack/", include("slackbot.urls")),
     path("", include("intake.urls")),
 ]
+
+# A database outage outside a view (a middleware saving the session) answers 503 too.
+handler500 = "config.database_unavailable.server_error"

@@ -75,28 +75,33 @@ class ConnectorAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Sync now")
     def sync_now(self, request, queryset: QuerySet[Connector]):
+        """Say what actually happened: ran (with counts), skipped and why, or queued."""
+        eager = tasks.sync_connector.app.conf.task_always_eager
         for connector in queryset:
-            tasks.sync_connector.delay(connector.pk)
-        names = ", ".join(c.name for c in queryset)
-        self.message_user(
-            request,
-            f"Sync started for {names}. Each run appears under Sync runs.",
-            messages.SUCCESS,
-        )
+            run = services.skip_if_blocked(connector_id=connector.pk)
+            if run is None:
+                tasks.sync_connector.delay(connector.pk)
+                run = selectors.latest_run(connector_id=connector.pk) if eager else None
+            if run is None:
+                text, level = "queued; a worker runs it now (see Sync runs)", messages.SUCCESS
+            else:
+                done = run.outcome in (SyncRun.Outcome.SUCCESS, SyncRun.Outcome.RATE_LIMITED)
+                text, level = run.summary, messages.SUCCESS if done else messages.WARNING
+            self.message_user(request, f"{connector.name}: {text}", level)
 
 
 @admin.register(SyncRun)
 class SyncRunAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = [
         "connector", "started_at", "finished_at", "outcome", "fetched", "created", "updated",
-        "requests",
+        "requests", "reason",
     ]  # fmt: skip
     list_filter = ["outcome", "connector"]
     list_select_related = ["connector"]
     date_hierarchy = "started_at"
     fields = [
         "connector", "started_at", "finished_at", "outcome", "fetched", "created", "updated",
-        "requests", "retry_after", "error", "item_errors",
+        "requests", "retry_after", "reason", "error", "item_errors",
     ]  # fmt: skip
     readonly_fields = fields
 

@@ -5,15 +5,22 @@ rate-limit waits and the request count are the same for every source. Pages are 
 through `Github.requester`, PyGithub's documented door to raw endpoints, because reading
 PyGithub's lazy Issue objects would cost one extra request per issue.
 
-Cursor state per target: `{"since": ISO time, "pass": {...} | None}`. A pass walks the listing
+Cursor state per target: `{"since": ISO time, "pass": {...} | None, "etag": [since, ETag]}`.
+A pass walks the listing
 newest-updated first from `since`; an item updated during the pass moves to the front, where
 the *next* pass finds it, so nothing is skipped. The pass keeps its resume point (`next` URL or
 GraphQL `after`) in the state stored with each page, so a run stopped half-way (rate limit,
 outage) resumes where it stopped; `since` moves only when a pass reaches its end.
+
+Idle syncs cost nothing: a pass that ended on its first page without moving `since` keeps that
+page's ETag, and the next pass sends it as `If-None-Match`. GitHub answers `304 Not Modified`
+when nothing changed, and a 304 does not count against the rate limit. (GraphQL has no
+conditional requests: each discussions pass costs one point.)
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Generator
 from datetime import datetime
@@ -26,12 +33,14 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from github import Auth, Github, GithubException, RateLimitExceededException
 
-from intake.models import Signal
-
 from .retry import RateLimit, RetryPolicy, Transient, call_with_retries, retry_after_seconds
 from .sources import Batch, Item, ItemError, MalformedPage, Source, TargetFailed
 
 T = TypeVar("T")
+
+# Plain source kinds (intake's Signal.Source values): sources import no intake model.
+ISSUE_KIND = "github_issue"
+DISCUSSION_KIND = "github_discussion"
 
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 PER_PAGE = 100
@@ -184,9 +193,13 @@ class GitHubSource(Source):
     def _walk_issues(self, repo: str, label: str | None, state: dict[str, Any]):
         since = state.get("since")
         run = state.get("pass") or {"since": since, "next": None, "high_water": since}
+        etag = None
         if run.get("next"):
             url, params = run["next"], None
         else:
+            remembered = state.get("etag")
+            if isinstance(remembered, list) and len(remembered) == 2 and remembered[0] == since:
+                etag = remembered[1]
             url = f"/repos/{repo}/issues"
             params = {
                 "state": "all",
@@ -200,9 +213,14 @@ class GitHubSource(Source):
                 params["since"] = run["since"]
         while True:
             headers, data = self._call(
-                lambda url=url, params=params: self._get_list(url, params),
+                lambda url=url, params=params, etag=etag: self._get_list(url, params, etag),
                 f"GitHub {repo} issues",
             )
+            if data is None:
+                # 304: the listing is as it was when its ETag was kept; nothing to store.
+                yield Batch([], [], state, (1, 1))
+                return state
+            first_page, etag = params is not None, None
             items, errors, high_water = [], [], run.get("high_water")
             for element in data:
                 parsed = _issue_item(repo, element)
@@ -222,12 +240,32 @@ class GitHubSource(Source):
                 url, params = next_url, None
             else:
                 final = {"since": high_water, "pass": None}
+                fresh = _header(headers, "etag")
+                if first_page and high_water == since and fresh:
+                    # Asked again with the same `since`, this page answers 304 until it changes.
+                    final["etag"] = [since, fresh]
                 last = _page_of(links["prev"]) + 1 if "prev" in links else 1
                 yield Batch(items, errors, final, (last, last))
                 return final
 
-    def _get_list(self, url: str, params: dict | None) -> tuple[dict, list]:
-        headers, data = self._requester.requestJsonAndCheck("GET", url, parameters=params)
+    def _get_list(
+        self, url: str, params: dict | None, etag: str | None
+    ) -> tuple[dict, list | None]:
+        """A page of a listing, or (headers, None) when GitHub says it is not modified."""
+        conditional = {"If-None-Match": etag} if etag else None
+        status, headers, output = self._requester.requestJson(
+            "GET", url, parameters=params, headers=conditional
+        )
+        if status == 304 and etag:
+            return headers, None
+        try:
+            data = json.loads(output) if output else None
+        except ValueError as error:
+            if status >= 400:
+                raise self._requester.createException(status, headers, None) from error
+            raise
+        if status >= 400:
+            raise self._requester.createException(status, headers, data)
         if not isinstance(data, list):
             raise MalformedPage(f"expected a JSON list from {url}, got {type(data).__name__}")
         return headers, data
@@ -304,9 +342,13 @@ def _classify(error: BaseException) -> Transient | RateLimit | None:
     return None
 
 
+def _header(headers: dict, name: str) -> str | None:
+    return {k.lower(): v for k, v in (headers or {}).items()}.get(name)
+
+
 def _links(headers: dict) -> dict[str, str]:
     """The URLs of a `Link` header by relation (next, last, ...)."""
-    link = {k.lower(): v for k, v in (headers or {}).items()}.get("link")
+    link = _header(headers, "link")
     if not isinstance(link, str):
         return {}
     found = {}
@@ -366,7 +408,7 @@ def _issue_item(repo: str, element: Any) -> Item | ItemError | None:
     except (TypeError, ValueError) as error:
         return ItemError(label, str(error))
     return Item(
-        source=Signal.Source.GITHUB_ISSUE,
+        source=ISSUE_KIND,
         external_id=str(issue_id),
         url=url,
         title=title.strip()[:300],
@@ -413,7 +455,7 @@ def _discussion_item(node: Any, categories: set[str]) -> Item | ItemError | None
     except (AttributeError, TypeError, ValueError) as error:
         return ItemError(label, str(error))
     return Item(
-        source=Signal.Source.GITHUB_DISCUSSION,
+        source=DISCUSSION_KIND,
         external_id=node_id,
         url=url,
         title=title.strip()[:300],

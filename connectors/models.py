@@ -15,6 +15,7 @@ class Connector(models.Model):
     class Kind(models.TextChoices):
         GITHUB = "github", "GitHub"
         REDDIT = "reddit", "Reddit"
+        ZENDESK = "zendesk", "Zendesk"
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -29,7 +30,8 @@ class Connector(models.Model):
             'GitHub: {"repos": ["owner/name"], "labels": ["fr"], "discussions": true, '
             '"discussion_categories": ["Ideas"]}. '
             'Reddit: {"subreddits": ["name"], "flairs": ["Feature Request"], '
-            '"query": "feature request"} (flairs and query optional).'
+            '"query": "feature request"} (flairs and query optional). '
+            'Zendesk: {"tags": ["feature-request"]}.'
         ),
     )
     periodic_task = models.OneToOneField(
@@ -40,8 +42,8 @@ class Connector(models.Model):
         on_delete=models.SET_NULL,
         related_name="connector",
     )
-    # A lease rather than a cache lock: a conditional UPDATE is atomic on every database,
-    # so two workers on two machines (or a worker and `sync_connectors`) never overlap.
+    # The hold of a running sync on SQLite (a short lease; see connectors/run_lock.py). On
+    # PostgreSQL a session advisory lock holds the connector instead and these stay empty.
     lease_token = models.CharField(max_length=64, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     rate_limited_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -91,6 +93,8 @@ class SyncRun(models.Model):
         PARTIAL = "partial", "Partial (some items or targets failed)"
         RATE_LIMITED = "rate_limited", "Rate limited (resumes after the reset)"
         FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted (its process died; the next run resumed)"
+        SKIPPED = "skipped", "Skipped"
 
     connector = models.ForeignKey(Connector, on_delete=models.CASCADE, related_name="runs")
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -107,6 +111,9 @@ class SyncRun(models.Model):
     retry_after = models.DateTimeField(
         null=True, blank=True, help_text="When a rate-limited run resumes."
     )
+    reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the run was skipped or interrupted."
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -116,6 +123,28 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connector} at {self.started_at:%Y-%m-%d %H:%M} ({self.outcome})"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in one line: "ran: 3 created, 1 updated of 40 fetched", "skipped: …"."""
+        counts = f"{self.created} created, {self.updated} updated of {self.fetched} fetched"
+        if self.item_errors:
+            counts += f", {len(self.item_errors)} items could not be stored"
+        if self.outcome == self.Outcome.SKIPPED:
+            return f"skipped: {self.reason}"
+        if self.outcome == self.Outcome.RUNNING:
+            return f"running: {counts} so far"
+        if self.outcome == self.Outcome.INTERRUPTED:
+            return f"interrupted after {counts}: {self.reason}"
+        if self.outcome == self.Outcome.RATE_LIMITED:
+            return (
+                f"ran: {counts}, then waiting for the rate-limit reset until "
+                f"{self.retry_after:%Y-%m-%d %H:%M:%S} UTC"
+            )
+        if self.outcome == self.Outcome.FAILED:
+            first = self.error.splitlines()[0] if self.error else "see the run"
+            return f"failed after {counts}: {first}"
+        return f"ran: {counts}"
 
     @property
     def duration_seconds(self) -> float | None:

@@ -22,12 +22,12 @@ import prawcore
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from intake.models import Signal
-
 from .retry import RateLimit, RetryPolicy, Transient, call_with_retries, retry_after_seconds
 from .sources import Batch, Item, ItemError, MalformedPage, Source, TargetFailed
 
 T = TypeVar("T")
+
+POST_KIND = "reddit_post"  # intake's Signal.Source value; sources import no intake model
 
 SUBREDDIT_PATTERN = re.compile(r"^[A-Za-z0-9_]{2,21}$")
 PER_PAGE = 100
@@ -210,7 +210,7 @@ class RedditSource(Source):
         edited = data.get("edited")
         link = data.get("url") if not data.get("is_self") else ""
         return Item(
-            source=Signal.Source.REDDIT_POST,
+            source=POST_KIND,
             external_id=post_id,
             url=settings.REDDIT_URL.rstrip("/") + permalink,
             title=title.strip()[:300],

@@ -7,10 +7,12 @@ from .models import Connector
 from .reddit import RedditSource
 from .retry import RetryPolicy
 from .sources import Source
+from .zendesk import ZendeskSource
 
 SOURCES: dict[str, type[Source]] = {
     Connector.Kind.GITHUB: GitHubSource,
     Connector.Kind.REDDIT: RedditSource,
+    Connector.Kind.ZENDESK: ZendeskSource,
 }
 
 

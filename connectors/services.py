@@ -1,8 +1,9 @@
 """Writes of the connectors: saving a connector with its schedule, and syncing it into signals.
 
 The sync guarantees, whatever the APIs do:
-- two runs of one connector never overlap (a lease on the Connector row, taken by a conditional
-  UPDATE, so it holds across workers on several machines);
+- two runs of one connector never overlap, and a run's hold dies with its process (see
+  `run_lock`); a run left "running" by a dead process is marked interrupted, a run that could
+  not start is recorded as skipped, with the reason;
 - each page's signals and the cursor state after it are stored in one transaction, so a run
   that stops half-way keeps what it stored and the next run resumes from there;
 - storing is idempotent on (source, external_id) and never touches triage fields, so
@@ -20,7 +21,6 @@ import logging
 import re
 import time
 import traceback
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,15 +28,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, ForeignKey, IntegerField, Q, TextField
+from django.db.models import CharField, ForeignKey, IntegerField, TextField
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from intake import tasks as intake_tasks
-from intake.models import Signal
+from intake import events
+from intake.models import Organization, Signal
 from intake.services import upsert_signal
 
-from . import registry
+from . import registry, run_lock, selectors
 from .models import Connector, SyncCursor, SyncRun
 from .retry import RateLimited, UpstreamUnavailable
 from .sources import Item, ItemError, TargetFailed
@@ -50,8 +50,6 @@ SIGNAL_FIELDS = (
 )  # fmt: skip
 EDITABLE_FIELDS = ("name", "kind", "enabled", "interval_minutes", "options")
 MAX_ITEM_ERRORS = 200
-# A page that changes nothing writes nothing, not even the lease, unless it is this old.
-LEASE_RENEW_SECONDS = 60
 
 # Connectors and schedules
 
@@ -114,8 +112,14 @@ class Stored:
     idea_ids: set[int]
 
 
-def _field_values(item: Item) -> dict:
-    return {name: getattr(item, name) for name in SIGNAL_FIELDS}
+def _field_values(item: Item, organizations: dict[tuple[str, str], int | None]) -> dict:
+    """The signal's column values for `item`; the organization only when the source named one
+    (a GitHub issue has none, and must not clear one)."""
+    values = {name: getattr(item, name) for name in SIGNAL_FIELDS}
+    key = (item.source, item.external_id)
+    if key in organizations:
+        values["organization_id"] = organizations[key]
+    return values
 
 
 def _validation_text(error: ValidationError) -> str:
@@ -137,11 +141,12 @@ def store_items(items: list[Item]) -> Stored:
     for item in items:
         latest[(item.source, item.external_id)] = item  # a listing can repeat an item
     errors: list[ItemError] = []
+    organizations = selectors.organization_ids_for(latest.values())
     existing: dict[tuple[str, str], Signal] = {}
     for source in {key[0] for key in latest}:
         ids = [key[1] for key in latest if key[0] == source]
         for signal in Signal.objects.filter(source=source, external_id__in=ids).only(
-            "pk", "source", "external_id", "idea_id", *SIGNAL_FIELDS
+            "pk", "source", "external_id", "idea_id", "organization_id", *SIGNAL_FIELDS
         ):
             existing[(signal.source, signal.external_id)] = signal
 
@@ -154,11 +159,12 @@ def store_items(items: list[Item]) -> Stored:
         if signal is None:
             new_items.append(item)
             continue
-        changed = [f for f in SIGNAL_FIELDS if getattr(signal, f) != getattr(item, f)]
+        wanted = _field_values(item, organizations)
+        changed = [f for f, value in wanted.items() if getattr(signal, f) != value]
         if not changed:
             continue
         for name in changed:
-            setattr(signal, name, getattr(item, name))
+            setattr(signal, name, wanted[name])
         try:
             signal.clean_fields(exclude=[f for f in _all_fields() if f not in changed])
         except ValidationError as error:
@@ -182,14 +188,19 @@ def store_items(items: list[Item]) -> Stored:
     if kept_items:
         try:
             with transaction.atomic():
-                _insert(kept_items, known, now)
+                _insert(kept_items, known, now, organizations)
             created_ids = _ids_of(kept_items)
         except IntegrityError:
             created_ids = []
             for item in kept_items:
+                fields = _field_values(item, organizations)
+                if "organization_id" in fields:
+                    fields["organization"] = Organization.objects.filter(
+                        pk=fields.pop("organization_id")
+                    ).first()
                 try:
                     signal, was_created = upsert_signal(
-                        source=item.source, external_id=item.external_id, **_field_values(item)
+                        source=item.source, external_id=item.external_id, **fields
                     )
                 except ValidationError as error:
                     label = f"{item.source} {item.external_id}"
@@ -218,7 +229,7 @@ def _invalid(item: Item) -> str:
     return ""
 
 
-def _insert(items: list[Item], known: dict[str, int], now) -> None:
+def _insert(items: list[Item], known: dict[str, int], now, organizations: dict) -> None:
     """Insert new signals in one statement per backend; a duplicate raises IntegrityError.
 
     The ORM's bulk_create spends most of a first sync preparing every field of every row.
@@ -228,7 +239,7 @@ def _insert(items: list[Item], known: dict[str, int], now) -> None:
     from django.db import connection
 
     template = Signal()
-    per_row = {*SIGNAL_FIELDS, "source", "external_id", "idea"}
+    per_row = {*SIGNAL_FIELDS, "source", "external_id", "idea", "organization"}
     fields = [f for f in Signal._meta.concrete_fields if not f.primary_key]
     constant = {}
     for field in fields:
@@ -244,7 +255,7 @@ def _insert(items: list[Item], known: dict[str, int], now) -> None:
     rows = []
     for item in items:
         values = {
-            **_field_values(item),
+            **_field_values(item, organizations),
             "source": item.source,
             "external_id": item.external_id,
             "idea_id": known.get(item.url) or known.get(item.linked_url),
@@ -306,46 +317,74 @@ def _ideas_by_url(items: list[Item]) -> dict[str, int]:
 
 # Syncing
 
-
-@dataclass(frozen=True)
-class Skipped:
-    """A sync that did not start, and why."""
-
-    connector: Connector | None
-    reason: str
+INTERRUPTED_REASON = (
+    "its process stopped (killed or crashed) before the run finished; the next run resumed "
+    "from the last stored page"
+)
+HELD_REASON = "another run of this connector holds it"
 
 
-class LeaseLost(Exception):
-    """Another run took this connector over (our lease expired): stop writing at once."""
-
-
-def _lease_seconds() -> int:
-    return settings.CONNECTORS_LEASE_SECONDS
-
-
-def _acquire_lease(connector_id: int, token: str) -> bool:
+def _skip(connector: Connector, reason: str) -> SyncRun:
     now = timezone.now()
-    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
-    return (
-        Connector.objects.filter(free, pk=connector_id).update(
-            lease_token=token, lease_expires_at=now + timedelta(seconds=_lease_seconds())
-        )
-        == 1
+    return SyncRun.objects.create(
+        connector=connector, outcome=SyncRun.Outcome.SKIPPED, reason=reason, finished_at=now
     )
 
 
-def _renew_lease(connector_id: int, token: str) -> None:
-    expires = timezone.now() + timedelta(seconds=_lease_seconds())
-    if not Connector.objects.filter(pk=connector_id, lease_token=token).update(
-        lease_expires_at=expires
-    ):
-        raise LeaseLost("another run took over this connector")
+def _rate_limit_reason(connector: Connector) -> str:
+    until = connector.rate_limited_until
+    if until and until > timezone.now():
+        return f"waiting for the rate-limit reset until {until:%Y-%m-%d %H:%M:%S} UTC"
+    return ""
 
 
-def _release_lease(connector_id: int, token: str) -> None:
-    Connector.objects.filter(pk=connector_id, lease_token=token).update(
-        lease_token="", lease_expires_at=None
+def _mark_interrupted(connector_id: int) -> int:
+    """Under the connector's hold, any run still "running" was left by a dead process."""
+    return SyncRun.objects.filter(
+        connector_id=connector_id, outcome=SyncRun.Outcome.RUNNING
+    ).update(
+        outcome=SyncRun.Outcome.INTERRUPTED, finished_at=timezone.now(), reason=INTERRUPTED_REASON
     )
+
+
+def mark_interrupted_runs() -> int:
+    """Mark interrupted every run left "running" by a process that died; returns how many.
+
+    A connector whose hold is free has no live run, so its "running" runs are dead ones. A
+    connector held by a live run is left alone.
+    """
+    marked = 0
+    running = SyncRun.objects.filter(outcome=SyncRun.Outcome.RUNNING)
+    for connector_id in running.values_list("connector_id", flat=True).distinct():
+        hold = run_lock.acquire(connector_id)
+        if hold is None:
+            continue
+        try:
+            marked += _mark_interrupted(connector_id)
+        finally:
+            hold.release()
+    return marked
+
+
+def _take(connector: Connector) -> tuple[run_lock.Hold | None, SyncRun | None]:
+    """The connector's hold for a run, or the skipped run (recorded) saying why not."""
+    reason = _rate_limit_reason(connector)
+    hold = None if reason else run_lock.acquire(connector.pk)
+    if hold is None:
+        return None, _skip(connector, reason or HELD_REASON)
+    return hold, None
+
+
+def skip_if_blocked(*, connector_id: int) -> SyncRun | None:
+    """The skipped run, recorded, if a sync of this connector could not start now; else None.
+
+    What "Sync now" asks before queueing a run on a worker, so that it can say at once that
+    the run would wait for a rate limit or another run.
+    """
+    hold, skipped = _take(Connector.objects.get(pk=connector_id))
+    if hold is not None:
+        hold.release()
+    return skipped
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
@@ -358,7 +397,12 @@ def _scrub(text: str, secrets: list[str]) -> str:
 
 def _configured_secrets() -> list[str]:
     """Every credential in the settings, scrubbed even before a source has named its own."""
-    return [settings.GITHUB_TOKEN, settings.REDDIT_CLIENT_ID, settings.REDDIT_CLIENT_SECRET]
+    return [
+        settings.GITHUB_TOKEN,
+        settings.REDDIT_CLIENT_ID,
+        settings.REDDIT_CLIENT_SECRET,
+        settings.ZENDESK_API_TOKEN,
+    ]
 
 
 # Credentials a library may print in an exception: "Authorization: Bearer abc…", "token abc…".
@@ -378,35 +422,28 @@ ProgressCallback = Callable[..., None]
 
 def sync_connector(
     *, connector_id: int, progress: ProgressCallback | None = None
-) -> SyncRun | Skipped:
-    """Run one sync of a connector now, in this process; returns its SyncRun (or why not).
+) -> SyncRun | None:
+    """Run one sync of a connector now, in this process; returns its SyncRun.
 
-    Skips without calling the API when another run holds the connector or its API's rate
-    limit has not reset yet. Records every run as a SyncRun with its counts and outcome.
+    Every run is recorded, a skipped one too: without calling the API, it is skipped when the
+    API's rate limit has not reset yet or another live run holds the connector, with the
+    reason. The hold dies with the process (see `run_lock`): a run left "running" by a dead
+    process is marked interrupted as soon as the next run takes the connector. None when the
+    connector no longer exists.
     """
     connector = Connector.objects.filter(pk=connector_id).first()
     if connector is None:
-        return Skipped(None, f"no connector with id {connector_id}")
-    now = timezone.now()
-    if connector.rate_limited_until and connector.rate_limited_until > now:
-        return Skipped(
-            connector, f"rate limited until {connector.rate_limited_until:%Y-%m-%d %H:%M:%S} UTC"
-        )
-    token = uuid.uuid4().hex
-    if not _acquire_lease(connector.pk, token):
-        return Skipped(connector, "a sync of this connector is already running")
+        return None
+    hold, skipped = _take(connector)
+    if hold is None:
+        return skipped
     try:
-        # Holding the lease, any other "running" run was left behind by a killed worker.
-        SyncRun.objects.filter(connector=connector, outcome=SyncRun.Outcome.RUNNING).update(
-            outcome=SyncRun.Outcome.FAILED,
-            finished_at=now,
-            error="Interrupted: the worker stopped before the run finished.",
-        )
+        _mark_interrupted(connector.pk)
         run = SyncRun.objects.create(connector=connector)
-        _run(connector, run, token, progress)
+        _run(connector, run, hold, progress)
         return run
     finally:
-        _release_lease(connector.pk, token)
+        hold.release()
 
 
 class _TargetWriter:
@@ -420,12 +457,14 @@ class _TargetWriter:
     FLUSH_ITEMS = 1000
     FLUSH_SECONDS = 2.0
 
-    def __init__(self, *, run: SyncRun, cursor: SyncCursor, token: str, source, item_errors):
-        self.run, self.cursor, self.token, self.source = run, cursor, token, source
+    def __init__(
+        self, *, run: SyncRun, cursor: SyncCursor, hold: run_lock.Hold, source, item_errors
+    ):
+        self.run, self.cursor, self.hold, self.source = run, cursor, hold, source
         self.item_errors = item_errors
         self.pending: list = []
         self.pending_items = 0
-        self.last_flush = self.last_renewal = time.monotonic()
+        self.last_flush = time.monotonic()
 
     def add(self, batch) -> None:
         """Buffer a page (counted as fetched at once), storing the buffer when it is due."""
@@ -464,22 +503,21 @@ class _TargetWriter:
                 else:
                     self.item_errors[-1]["more"] = self.item_errors[-1].get("more", 0) + 1
             if stored.created_ids or stored.idea_ids:
-                # Duplicate matching and rescoring run on a worker once this page commits.
-                created, ideas = list(stored.created_ids), sorted(stored.idea_ids)
-                transaction.on_commit(
-                    lambda: intake_tasks.process_arrived_signals.delay(created, ideas)
+                # Duplicate matching and rescoring follow on a worker, promised with this page.
+                events.record(
+                    "signal.arrived",
+                    signal_ids=sorted(stored.created_ids),
+                    idea_ids=sorted(stored.idea_ids),
                 )
             wrote = bool(stored.created_ids or stored.updated or errors or state_moved)
             if wrote:
                 run.item_errors = self.item_errors
                 run.save(update_fields=["fetched", "created", "updated", "requests", "item_errors"])
-            if wrote or time.monotonic() - self.last_renewal >= LEASE_RENEW_SECONDS:
-                # Last in the transaction: a run that lost its lease rolls all of it back.
-                _renew_lease(run.connector_id, self.token)
-                self.last_renewal = time.monotonic()
+                # Last in the transaction: a run that lost its hold rolls the page back.
+                self.hold.check()
 
 
-def _run(connector: Connector, run: SyncRun, token: str, progress) -> None:
+def _run(connector: Connector, run: SyncRun, hold: run_lock.Hold, progress) -> None:
     problems: list[str] = []
     item_errors: list[dict] = []
     failed_targets = 0
@@ -493,7 +531,7 @@ def _run(connector: Connector, run: SyncRun, token: str, progress) -> None:
         for position, target in enumerate(targets, start=1):
             cursor, _ = SyncCursor.objects.get_or_create(connector=connector, target=target)
             writer = _TargetWriter(
-                run=run, cursor=cursor, token=token, source=source, item_errors=item_errors
+                run=run, cursor=cursor, hold=hold, source=source, item_errors=item_errors
             )
             try:
                 try:
@@ -521,7 +559,7 @@ def _run(connector: Connector, run: SyncRun, token: str, progress) -> None:
     except ValidationError as error:
         outcome = SyncRun.Outcome.FAILED
         problems.append(f"Invalid options: {_validation_text(error)}")
-    except LeaseLost as error:
+    except run_lock.HoldLost as error:
         outcome = SyncRun.Outcome.FAILED
         problems.append(str(error))
     except Exception as error:

@@ -32,6 +32,10 @@ class Item:
     raw: dict[str, Any]
     # Another URL the item points at (a Reddit link post's target), for cross-post matching.
     linked_url: str = ""
+    # Who the asker works for, as upstream knows it (a support desk's organization and e-mail
+    # domains); the ingest service matches them to an Organization. Empty: the source can't say.
+    organization_name: str = ""
+    organization_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,24 +1,29 @@
 """Triage in the admin: the inbox, ideas with their demand, merge, decline, status."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import CheckboxSelectMultiple
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from roadmap.admin import promote_to_roadmap_item
-from scoring import explain as score_explain
-from scoring import selectors as score_selectors
-from scoring.services import schedule_rescore
-
-from . import selectors, services, similarity
+from . import events, selectors, services, similarity
 from .admin_hardening import HardenedAdminMixin
 from .forms import AttachForm, DeclineForm, MergeForm
-from .models import Idea, InboxSignal, MergeRecord, Organization, Signal, Team
+from .models import (
+    Idea,
+    InboxSignal,
+    MergeRecord,
+    Organization,
+    OrganizationDomain,
+    OutboxEvent,
+    Signal,
+    Team,
+)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -39,11 +44,19 @@ def _intermediate(modeladmin, request, queryset, *, form, title: str, action: st
     return render(request, template, context)
 
 
+class OrganizationDomainInline(admin.TabularInline):
+    model = OrganizationDomain
+    extra = 1
+    verbose_name = "e-mail domain"
+    verbose_name_plural = "e-mail domains (tickets and messages from them count for this customer)"
+
+
 @admin.register(Organization)
 class OrganizationAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "arr"]
     list_filter = ["plan"]
-    search_fields = ["name"]
+    search_fields = ["name", "domains__domain"]
+    inlines = [OrganizationDomainInline]
 
 
 @admin.register(Team)
@@ -134,7 +147,7 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     inlines = [SignalInline]
     readonly_fields = [
         "status", "merged_into", "decline_reason", "declined_by", "declined_at", "created_at",
-        "updated_at", "score_explanation",
+        "updated_at",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "description", "pillar", "surface", "product_area"]}),
@@ -142,7 +155,6 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
             "Score",
             {
                 "fields": [
-                    "score_explanation",
                     "impact",
                     "bridge_criteria",
                     "motions_from_sources",
@@ -170,7 +182,7 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     ]
     actions = [
         "merge_selected", "undo_merge", "decline_selected", "mark_under_review",
-        "mark_planned", "mark_shipped", "mark_new", promote_to_roadmap_item,
+        "mark_planned", "mark_shipped", "mark_new",
     ]  # fmt: skip
 
     def get_queryset(self, request) -> QuerySet[Idea]:
@@ -179,19 +191,6 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="score", ordering="score")
     def score_column(self, idea):
         return f"{idea.score:.1f}"
-
-    @admin.display(description="why this score")
-    def score_explanation(self, idea):
-        if idea.pk is None or not idea.score_breakdown:
-            return "Not scored yet: the score appears once the idea is saved."
-        rank = score_selectors.rank_of(idea)
-        lines = score_explain.describe(idea.score_breakdown)
-        head = format_html(
-            "<strong>#{} in the backlog, score {}.</strong>", rank, f"{idea.score:.1f}"
-        )
-        return format_html(
-            "{}<ul>{}</ul>", head, format_html_join("", "<li>{}</li>", ((ln,) for ln in lines))
-        )
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "bridge_criteria":
@@ -208,9 +207,9 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Pillar, impact, criteria, motions or a signal's importance (in the inline rows) may
-        # have changed; rescoring one idea is cheap, so every save queues it.
-        schedule_rescore(idea_ids=[form.instance.pk])
+        # Text, pillar, impact, criteria, motions or a signal's importance (in the inline rows)
+        # may have changed; indexing and rescoring one idea is cheap, so every save records it.
+        services.idea_edited(idea=form.instance)
 
     @admin.display(description="signals", ordering="signal_count")
     def signal_count(self, idea):
@@ -231,6 +230,16 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
             form = MergeForm(request.POST)
             if form.is_valid():
                 survivor = form.cleaned_data["survivor"]
+                # Selected, but merged since (most often by another PM a moment ago): the
+                # list's default filter leaves it out of `queryset`, so say so.
+                selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+                already = Idea.objects.filter(pk__in=selected, status=Idea.Status.MERGED)
+                for idea in already.select_related("merged_into"):
+                    self.message_user(
+                        request,
+                        f"“{idea}” is already merged into “{idea.merged_into}”; left as it is.",
+                        messages.WARNING,
+                    )
                 merged = 0
                 for idea in ideas:
                     if idea.pk == survivor.pk:
@@ -385,7 +394,7 @@ class SignalAdmin(HardenedAdminMixin, SignalActionsMixin, admin.ModelAdmin):
         previous = Signal.objects.filter(pk=obj.pk).values_list("idea_id", flat=True).first()
         super().save_model(request, obj, form, change)
         # Moving a signal or weighing it differently changes both ideas' demand.
-        schedule_rescore(idea_ids=[previous, obj.idea_id])
+        services.signal_edited(signal=obj, previous_idea_id=previous)
 
 
 @admin.register(InboxSignal)
@@ -451,3 +460,47 @@ class MergeRecordAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class OutboxStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Pending"), ("failed", "Failed"), ("done", "Done")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "pending":
+                return queryset.filter(done_at__isnull=True, failed_at__isnull=True)
+            case "failed":
+                return queryset.filter(done_at__isnull=True, failed_at__isnull=False)
+            case "done":
+                return queryset.filter(done_at__isnull=False)
+        return queryset
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(HardenedAdminMixin, admin.ModelAdmin):
+    """Work still to do after each change: what is pending, what failed and why."""
+
+    list_display = ["name", "handler", "state", "attempts", "created_at", "available_at"]
+    list_filter = [OutboxStateFilter, "name"]
+    readonly_fields = [f.name for f in OutboxEvent._meta.fields]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="state")
+    def state(self, row):
+        return row.state
+
+    @admin.action(description="Retry now", permissions=["view"])
+    def retry_now(self, request, queryset):
+        count = events.retry(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Handed {count} pending or failed row(s) to the workers.")

@@ -66,6 +66,10 @@ class MergeForm(forms.Form):
     survivor = forms.ModelChoiceField(
         queryset=Idea.objects.exclude(status=Idea.Status.MERGED),
         help_text="Every signal moves to this idea; the others point at it.",
+        # Most often another PM merged it a moment ago.
+        error_messages={
+            "invalid_choice": "That idea was merged meanwhile (or deleted); reload the list."
+        },
     )
 
 

@@ -34,6 +34,25 @@ class Organization(models.Model):
         return self.name
 
 
+class OrganizationDomain(models.Model):
+    """An e-mail or web domain of a customer, so that input from a support desk or a chat
+    (where people write from their work address) is counted for the right organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, help_text="e.g. acme-robotics.com")
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        # Domains are case-insensitive; stored lower-case so that lookups are plain equality.
+        self.domain = self.domain.strip().lower()
+        super().save(*args, **kwargs)
+
+
 class Team(models.Model):
     """An engineering team that owns ideas and roadmap items (Networking, Client, ...)."""
 
@@ -218,6 +237,8 @@ class Signal(models.Model):
         SALES = "sales", "Sales note"
         EMPLOYEE = "employee", "Employee submission"
         API = "api", "API"
+        SLACK = "slack", "Slack message"
+        ZENDESK = "zendesk", "Zendesk ticket"
 
     class DealStage(models.TextChoices):
         OPEN = "open", "Open"
@@ -291,8 +312,9 @@ class Signal(models.Model):
                 name="signal_arr_not_negative",
             ),
             models.CheckConstraint(condition=Q(importance__lte=3), name="signal_importance_0_to_3"),
+            # A sales note, or a Sales rep's Slack message naming the customer.
             models.CheckConstraint(
-                condition=Q(source="sales")
+                condition=Q(source__in=["sales", "slack"])
                 | (
                     Q(arr_at_stake__isnull=True)
                     & Q(deal_stage="")
@@ -399,3 +421,46 @@ class SourceBoilerplate(models.Model):
 
     def __str__(self) -> str:
         return self.source
+
+
+class OutboxEvent(models.Model):
+    """Work that must follow a committed change, one row per (event, handler).
+
+    Written in the same transaction as the change it follows (`intake.events.record`), so the
+    database, not the broker, knows what is still to do: a row stays pending until its handler
+    has run to the end, however often the broker loses or repeats the message.
+    """
+
+    name = models.CharField(max_length=64)
+    handler = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the relay may hand the row to the broker (again): now for new rows, a little later
+    # once dispatched (in case the broker loses it), later still after each failure.
+    available_at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the handler failed too often; retry it here."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                condition=Q(done_at__isnull=True, failed_at__isnull=True),
+                name="outbox_pending_idx",
+            ),
+            models.Index(fields=["done_at"], name="outbox_done_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.handler} #{self.pk}"
+
+    @property
+    def state(self) -> str:
+        if self.done_at:
+            return "done"
+        return "failed" if self.failed_at else "pending"

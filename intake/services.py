@@ -4,13 +4,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from roadmap import services as roadmap_services
-from scoring.services import schedule_rescore
-
-from . import similarity
+from . import events, similarity
 from .models import TITLE_MAX_LENGTH, Idea, MergeRecord, Organization, Signal
 from .roles import is_sales
 
@@ -44,11 +41,29 @@ def _open_idea(idea_id: int | None) -> Idea | None:
 
 
 def _new_idea(**fields) -> Idea:
-    """Create an idea, index it for duplicate search and announce it (webhooks)."""
+    """Create an idea and record it: it is indexed for duplicate search, scored, announced."""
     idea = Idea.objects.create(**fields)
-    similarity.index_ideas([idea])
-    roadmap_services.idea_created(idea)
+    events.record("idea.created", idea_id=idea.pk)
     return idea
+
+
+def _ids(ids: Iterable[int | None]) -> list[int]:
+    return sorted({int(i) for i in ids if i is not None})
+
+
+def _signals_attached(*, signal_ids: Iterable[int], idea_ids: Iterable[int | None]) -> None:
+    """Record that signals joined or left ideas: their demand is recounted."""
+    events.record("signal.attached", signal_ids=_ids(signal_ids), idea_ids=_ids(idea_ids))
+
+
+def _status_changed(idea: Idea, previous_status: str) -> None:
+    if idea.status != previous_status:
+        events.record(
+            "idea.status_changed",
+            idea_id=idea.pk,
+            previous_status=previous_status,
+            status=idea.status,
+        )
 
 
 @transaction.atomic
@@ -74,8 +89,7 @@ def submit_employee_idea(
         idea = _new_idea(
             title=title, description=description, pillar=pillar, product_area=product_area
         )
-    schedule_rescore(idea_ids=[idea.pk])
-    return Signal.objects.create(
+    signal = Signal.objects.create(
         source=Signal.Source.EMPLOYEE,
         external_id=Signal.new_external_id(),
         title=title,
@@ -86,6 +100,8 @@ def submit_employee_idea(
         idea=idea,
         raw={"pillar": pillar, "product_area": product_area},
     )
+    _signals_attached(signal_ids=[signal.pk], idea_ids=[idea.pk])
+    return signal
 
 
 @transaction.atomic
@@ -121,14 +137,11 @@ def submit_sales_signal(
     if errors:
         raise ValidationError(errors)
     if organization is None:
-        organization = Organization.objects.filter(name__iexact=new_organization_name).first()
-        if organization is None:
-            organization = Organization.objects.create(name=new_organization_name)
+        organization = _organization_named(new_organization_name)
     idea = _open_idea(idea_id)
     if idea is None:
         idea = _new_idea(title=title, description=words)
-    schedule_rescore(idea_ids=[idea.pk])
-    return Signal.objects.create(
+    signal = Signal.objects.create(
         source=Signal.Source.SALES,
         external_id=Signal.new_external_id(),
         title=title,
@@ -144,6 +157,77 @@ def submit_sales_signal(
         competitor=competitor.strip(),
         importance=URGENCY_IMPORTANCE[urgency],
     )
+    _signals_attached(signal_ids=[signal.pk], idea_ids=[idea.pk])
+    return signal
+
+
+def _organization_named(name: str) -> Organization:
+    """The customer of that name (any case), created if it is new."""
+    organization = Organization.objects.filter(name__iexact=name).first()
+    return organization or Organization.objects.create(name=name)
+
+
+@transaction.atomic
+def submit_slack_message(
+    *,
+    user,
+    title: str,
+    text: str,
+    external_id: str,
+    slack_user_id: str,
+    url: str = "",
+    pillar: str = Idea.Pillar.FEATURE,
+    idea_id: int | None = None,
+    customer: str = "",
+    arr_at_stake: Decimal | None = None,
+    urgency: str = "",
+) -> tuple[Signal, bool]:
+    """Store what an employee sent from Slack (`/idea` or a message) as a Slack Signal.
+
+    Attached to the idea they backed ("this is my idea too"), else to a new idea. A Sales rep
+    may name the customer, with the ARR at stake and the urgency, as on the sales form.
+    Idempotent on `external_id` (one per message and sender): sending it again returns the
+    first signal, `created` False. Either everything is written or nothing.
+    """
+    existing = Signal.objects.filter(source=Signal.Source.SLACK, external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    title = _clean_title(title)
+    errors = {}
+    if pillar not in Idea.Pillar.values:
+        errors["pillar"] = "Choose one of the four pillars."
+    customer = (customer or "").strip()
+    if (customer or arr_at_stake is not None or urgency) and not is_sales(user):
+        errors["customer"] = "Only Sales can record a customer's request."
+    if arr_at_stake is not None and arr_at_stake < 0:
+        errors["arr_at_stake"] = "ARR at stake cannot be negative."
+    if urgency and urgency not in Signal.Urgency.values:
+        errors["urgency"] = "Choose how urgent this is."
+    if (arr_at_stake is not None or urgency) and not customer:
+        errors["customer"] = "Name the customer whose request this is."
+    if errors:
+        raise ValidationError(errors)
+    idea = _open_idea(idea_id)
+    if idea is None:
+        idea = _new_idea(title=title, description=text, pillar=pillar)
+    signal = Signal.objects.create(
+        source=Signal.Source.SLACK,
+        external_id=external_id,
+        url=url,
+        title=title,
+        body=text,
+        author=user.get_full_name() or user.get_username(),
+        author_email=user.email,
+        submitted_by=user,
+        organization=_organization_named(customer) if customer else None,
+        idea=idea,
+        arr_at_stake=arr_at_stake,
+        urgency=urgency,
+        importance=URGENCY_IMPORTANCE.get(urgency, 1),
+        raw={"slack_user_id": slack_user_id, "pillar": pillar},
+    )
+    _signals_attached(signal_ids=[signal.pk], idea_ids=[idea.pk])
+    return signal, True
 
 
 SIGNAL_UPSERT_FIELDS = (
@@ -181,9 +265,17 @@ def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, b
             else None
         )
         signal = Signal(source=source, external_id=external_id, idea_id=known, **fields)
-        signal.full_clean(exclude=["idea", "submitted_by"])
-        signal.save()
-        schedule_rescore(idea_ids=[known])
+        try:
+            with transaction.atomic():
+                signal.full_clean(exclude=["idea", "submitted_by"])
+                signal.save()
+        except (ValidationError, IntegrityError):
+            # A concurrent writer created it since our look-up: update that one instead.
+            if not Signal.objects.filter(source=source, external_id=external_id).exists():
+                raise
+            return upsert_signal(source=source, external_id=external_id, **fields)
+        if known:
+            _signals_attached(signal_ids=[signal.pk], idea_ids=[known])
         return signal, True
     changed = [name for name, value in fields.items() if getattr(signal, name) != value]
     if not changed:
@@ -192,8 +284,9 @@ def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, b
         setattr(signal, name, fields[name])
     signal.full_clean(exclude=["idea", "submitted_by"])
     signal.save(update_fields=[*changed, "updated_at"])
-    # Votes, author or organization feed demand.
-    schedule_rescore(idea_ids=[signal.idea_id])
+    if signal.idea_id:
+        # Votes, author or organization feed demand.
+        events.record("signal.updated", signal_ids=[signal.pk], idea_ids=[signal.idea_id])
     return signal, False
 
 
@@ -218,19 +311,16 @@ def submit_api_signal(*, user, source: str, external_id: str, **fields) -> tuple
         raise ValidationError({"source": "Only “api” and “sales” signals can be posted."})
     if source == Signal.Source.SALES and not is_sales(user):
         raise PermissionDenied("Posting sales signals needs the Sales role.")
-    owners = list(
-        Signal.objects.select_for_update()
-        .filter(source=source, external_id=str(external_id).strip())
-        .values_list("submitted_by_id", flat=True)
-    )
-    if owners and owners[0] != user.pk:
-        raise SignalOwnedElsewhere(
-            "A signal with this source and external id was submitted by someone else."
-        )
     signal, created = upsert_signal(source=source, external_id=external_id, **fields)
     if created:
         Signal.objects.filter(pk=signal.pk).update(submitted_by=user)
         signal.submitted_by = user
+    elif signal.submitted_by_id != user.pk:
+        # Checked on the row upsert_signal locked, so a racing post by another tool is refused
+        # too; raising rolls its update back.
+        raise SignalOwnedElsewhere(
+            "A signal with this source and external id was submitted by someone else."
+        )
     return signal, created
 
 
@@ -252,8 +342,9 @@ def attach_signals(*, signal_ids: Iterable[int], idea: Idea, importance: int | N
     signals = Signal.objects.filter(pk__in=list(signal_ids))
     # The ideas the signals leave lose that demand; the one they join gains it.
     previous = set(signals.exclude(idea=None).values_list("idea_id", flat=True))
-    moved = signals.update(**changes)
-    schedule_rescore(idea_ids=[idea.pk, *previous])
+    ids = list(signals.values_list("pk", flat=True))
+    moved = Signal.objects.filter(pk__in=ids).update(**changes)
+    _signals_attached(signal_ids=ids, idea_ids=[idea.pk, *previous])
     return moved
 
 
@@ -272,7 +363,7 @@ def create_idea_from_signals(*, signal_ids: Iterable[int], title: str = "") -> I
     Signal.objects.filter(pk__in=[s.pk for s in signals]).update(
         idea=idea, updated_at=timezone.now()
     )
-    schedule_rescore(idea_ids=[idea.pk, *previous])
+    _signals_attached(signal_ids=[s.pk for s in signals], idea_ids=[idea.pk, *previous])
     return idea
 
 
@@ -282,8 +373,10 @@ def merge_ideas(*, merged: Idea, survivor: Idea, user=None) -> MergeRecord:
 
     Records which signals moved so that `unmerge_idea` can restore each one exactly.
     """
-    merged = Idea.objects.select_for_update().get(pk=merged.pk)
-    survivor = Idea.objects.select_for_update().get(pk=survivor.pk)
+    # Both rows locked in id order: two PMs merging crosswise wait for each other, never deadlock.
+    pair = Idea.objects.select_for_update().filter(pk__in=[merged.pk, survivor.pk]).order_by("pk")
+    locked = {idea.pk: idea for idea in pair}
+    merged, survivor = locked[merged.pk], locked[survivor.pk]
     if merged.pk == survivor.pk:
         raise ValidationError("An idea cannot be merged into itself.")
     _live_idea(merged, "merged")
@@ -301,8 +394,14 @@ def merge_ideas(*, merged: Idea, survivor: Idea, user=None) -> MergeRecord:
     merged.merged_into = survivor
     merged.save(update_fields=["status", "merged_into", "updated_at"])
     # Demand is recounted on the survivor, so a person or organization under both counts once.
-    schedule_rescore(idea_ids=[merged.pk, survivor.pk])
-    roadmap_services.idea_status_changed(idea=merged, previous_status=record.previous_status)
+    events.record(
+        "idea.merged",
+        idea_id=merged.pk,
+        survivor_id=survivor.pk,
+        signal_ids=signal_ids,
+        idea_ids=[merged.pk, survivor.pk],
+    )
+    _status_changed(merged, record.previous_status)
     return record
 
 
@@ -322,9 +421,25 @@ def unmerge_idea(*, idea: Idea) -> MergeRecord:
     idea.save(update_fields=["status", "merged_into", "updated_at"])
     record.undone_at = timezone.now()
     record.save(update_fields=["undone_at"])
-    schedule_rescore(idea_ids=[idea.pk, record.survivor_id])
-    roadmap_services.idea_status_changed(idea=idea, previous_status=Idea.Status.MERGED)
+    events.record(
+        "idea.unmerged",
+        idea_id=idea.pk,
+        survivor_id=record.survivor_id,
+        idea_ids=[idea.pk, record.survivor_id],
+    )
+    _status_changed(idea, Idea.Status.MERGED)
     return record
+
+
+def idea_edited(*, idea: Idea) -> None:
+    """A PM edited the idea in triage (text, pillar, impact, criteria, motions, the weight of
+    its signals): it is indexed and scored again. Call inside the saving transaction."""
+    events.record("idea.edited", idea_id=idea.pk, idea_ids=[idea.pk])
+
+
+def signal_edited(*, signal: Signal, previous_idea_id: int | None) -> None:
+    """A PM moved or reweighed a signal by hand: both ideas' demand is recounted."""
+    _signals_attached(signal_ids=[signal.pk], idea_ids=[previous_idea_id, signal.idea_id])
 
 
 SETTABLE_STATUSES = (
@@ -350,7 +465,7 @@ def set_idea_status(*, idea: Idea, status: str) -> Idea:
     idea.declined_by = None
     idea.declined_at = None
     idea.save()
-    roadmap_services.idea_status_changed(idea=idea, previous_status=previous_status)
+    _status_changed(idea, previous_status)
     return idea
 
 
@@ -370,10 +485,11 @@ def decline_idea(*, idea: Idea, reason: str, user, revisit_when: str = "") -> Id
     idea.declined_at = timezone.now()
     idea.revisit_when = (revisit_when or "").strip()
     idea.save()
-    roadmap_services.idea_status_changed(idea=idea, previous_status=previous_status)
+    _status_changed(idea, previous_status)
     return idea
 
 
+@transaction.atomic
 def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int] = ()) -> int:
     """Triage help for signals that arrived from a source; returns how many were auto-attached.
 
@@ -397,5 +513,6 @@ def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int
                 attached.append(signal.pk)
                 touched.add(match.idea.pk)
     similarity.store_likely_ideas([s for s in arrived if s.pk not in attached], matches)
-    schedule_rescore(idea_ids=touched)
+    if attached:
+        _signals_attached(signal_ids=attached, idea_ids=touched)
     return len(attached)

@@ -1,8 +1,15 @@
 from celery import shared_task
 
-from . import services
+from . import events
 
 
-@shared_task(acks_late=True)
-def process_arrived_signals(signal_ids: list[int], idea_ids: list[int]) -> int:
-    return services.process_arrived_signals(signal_ids=signal_ids, idea_ids=idea_ids)
+# Late acknowledgement: a worker killed mid-handler leaves the message to be delivered again;
+# the row in the outbox stays pending either way, so the sweep would send it again too.
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def handle_outbox_event(event_id: int) -> str:
+    return events.handle(event_id)
+
+
+@shared_task(ignore_result=True)
+def relay_outbox() -> int:
+    return events.dispatch_due()

@@ -8,9 +8,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from intake.admin_hardening import HardenedAdminMixin
+from roadmap.models import RoadmapItem
 
 from . import selectors, services
-from .actions import plan_csv_response
+from .actions import export_plan_csv, plan_csv_response
 from .forms import PlanExportForm, PlanUploadForm
 from .models import PlanImport
 
@@ -130,3 +131,16 @@ class PlanImportAdmin(HardenedAdminMixin, admin.ModelAdmin):
             "can_export": request.user.has_perm("roadmap.view_roadmapitem"),
         }
         return super().changelist_view(request, extra_context)
+
+
+# Roadmap items are the roadmap's; exporting them as a plan is planning's, so planning extends
+# the registered roadmap item admin (the roadmap never imports planning).
+_RoadmapItemAdmin = type(admin.site.get_model_admin(RoadmapItem))
+
+
+class RoadmapItemAdmin(_RoadmapItemAdmin):
+    actions = [*_RoadmapItemAdmin.actions, export_plan_csv]
+
+
+admin.site.unregister(RoadmapItem)
+admin.site.register(RoadmapItem, RoadmapItemAdmin)

@@ -12,10 +12,10 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from intake.admin_hardening import HardenedAdminMixin
+from intake.models import Idea
 from intake.roles import PM, STAFF_GROUPS
-from planning.actions import export_plan_csv
 
-from . import services, tasks, webhooks
+from . import services, webhooks
 from .models import (
     CustomerAccount,
     Notification,
@@ -125,9 +125,7 @@ class RoadmapItemAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
         ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    actions = [_stage_action(value, label) for value, label in RoadmapItem.Stage.choices] + [
-        export_plan_csv
-    ]
+    actions = [_stage_action(value, label) for value, label in RoadmapItem.Stage.choices]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "pm":
@@ -320,8 +318,9 @@ class WebhookDeliveryAdmin(HardenedAdminMixin, admin.ModelAdmin):
         ids = list(
             queryset.exclude(status=WebhookDelivery.Status.DELIVERED).values_list("pk", flat=True)
         )
-        WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING)
-        transaction.on_commit(lambda: [tasks.deliver_webhook.delay(pk) for pk in ids])
+        with transaction.atomic():
+            WebhookDelivery.objects.filter(pk__in=ids).update(status=WebhookDelivery.Status.PENDING)
+            webhooks.send_deliveries(ids)
         self.message_user(request, format_html("Queued {} deliveries.", len(ids)))
 
 
@@ -337,3 +336,16 @@ class SourceCommentAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The idea admin is intake's; promoting an idea to a roadmap item is the roadmap's, so the
+# roadmap extends the registered idea admin (intake never imports the roadmap).
+_IdeaAdmin = type(admin.site.get_model_admin(Idea))
+
+
+class IdeaAdmin(_IdeaAdmin):
+    actions = [*_IdeaAdmin.actions, promote_to_roadmap_item]
+
+
+admin.site.unregister(Idea)
+admin.site.register(Idea, IdeaAdmin)

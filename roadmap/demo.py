@@ -68,18 +68,33 @@ SHIPPED = [
 ]  # fmt: skip
 
 
-def _ideas_for(team: Team, used: set[int], *, prefer_org: Organization | None, count: int = 2):
-    ideas = Idea.objects.filter(
-        team=team, status__in=[Idea.Status.PLANNED, Idea.Status.UNDER_REVIEW, Idea.Status.SHIPPED]
-    ).exclude(pk__in=used)
-    picked = []
-    if prefer_org is not None:
-        picked = list(ideas.filter(signals__organization=prefer_org).distinct().order_by("pk")[:1])
-    picked += list(
-        ideas.exclude(pk__in=[i.pk for i in picked]).order_by("pk")[: count - len(picked)]
-    )
-    used.update(i.pk for i in picked)
-    return picked
+# The demo backlog's ideas (demo/company.py) each item delivers, by internal item title.
+DELIVERS = {
+    "SAML SSO v2 (Okta + Entra, JIT)": ["SAML single sign-on for the admin console"],
+    "Auto key rotation (90d default)": ["Rotate node keys automatically"],
+    "Reconnect after sleep: rewrite netmon": [
+        "Reconnect within seconds after a laptop wakes from sleep"
+    ],
+    "DERP region failover": ["Fail over to another relay region when one goes down"],
+    "Dark mode (design system v3)": ["Dark mode for the admin console"],
+    "Audit log streaming to S3/Splunk": ["Stream the audit log to S3, Splunk or Datadog"],
+    "SCIM for Okta/Entra (contract: Globex renewal)": [
+        "SCIM user and group provisioning from Okta and Entra ID"
+    ],
+    "Device posture: MDM signals": ["Only let devices that pass posture checks join"],
+    "Flow logs to SIEM": ["Network flow logs for the SIEM"],
+    "Kill legacy ACL evaluator (tech debt)": ["Faster ACL evaluation for large networks"],
+    "Billing: EUR invoicing (blocked on tax review)": ["Invoices in euros"],
+    "Android battery: wakelock audit": ["Less battery drain on Android"],
+    "Operator survives API restarts": ["Kubernetes operator recovers when the API server restarts"],
+    "Multi-threaded WireGuard on Linux": ["Use all CPU cores for WireGuard encryption on Linux"],
+    "Exit node picker by country": ["Pick an exit node by country"],
+    "Console perf: virtualised device list": ["Admin console is slow with thousands of devices"],
+}
+
+
+def _ideas_for(item_title: str) -> list[Idea]:
+    return list(Idea.objects.filter(title__in=DELIVERS.get(item_title, [])).order_by("pk"))
 
 
 @transaction.atomic
@@ -91,7 +106,6 @@ def load_demo_roadmap(*, password: str) -> dict[str, int]:
     pms = list(User.objects.filter(groups__name="PM", is_superuser=False).order_by("username"))
     teams = {team.name: team for team in Team.objects.all()}
     acme = Organization.objects.get(name=CUSTOMER_ORGANIZATION)
-    used: set[int] = set()
     quarters = ["Q1 FY27", "Q2 FY27", "Q3 FY27"]
     for n, row in enumerate(ITEMS):
         (title, visibility, horizon, stage, priority, team, surface, version, customer_title,
@@ -115,8 +129,7 @@ def load_demo_roadmap(*, password: str) -> dict[str, int]:
             surface=surface,
             min_client_version=version,
         )
-        prefer = acme if visibility != V.INTERNAL and n % 2 == 0 else None
-        item.ideas.set(_ideas_for(teams[team], used, prefer_org=prefer))
+        item.ideas.set(_ideas_for(title))
     for n, (title, outside_title, team, surface, version, text) in enumerate(SHIPPED):
         item = RoadmapItem.objects.create(
             title=title,
@@ -138,7 +151,7 @@ def load_demo_roadmap(*, password: str) -> dict[str, int]:
             shipped_at=now - timedelta(days=10 + 20 * n),
             changelog=f"**{outside_title}.** {text}",
         )
-        item.ideas.set(_ideas_for(teams[team], used, prefer_org=None, count=1))
+        item.ideas.set(_ideas_for(title))
 
     customer, _ = User.objects.get_or_create(
         username=CUSTOMER_USERNAME,

@@ -269,11 +269,20 @@ class WebhookDelivery(models.Model):
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # The domain event this delivery tells of: an event handled twice queues each webhook once.
+    event_key = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "webhook deliveries"
         indexes = [models.Index(fields=["webhook", "-created_at"], name="delivery_webhook_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "event_key"],
+                condition=~models.Q(event_key=""),
+                name="delivery_once_per_event",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook}"

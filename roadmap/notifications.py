@@ -42,7 +42,8 @@ def recipients_for(idea: Idea) -> list[Recipient]:
     for email, source, organization in rows:
         key = email.strip().lower()
         recipient = found.setdefault(key, Recipient(email.strip(), Audience.EMPLOYEE, set()))
-        if source == Signal.Source.SALES:
+        # A sales note, or a Sales rep's Slack message naming the customer.
+        if source == Signal.Source.SALES or (source == Signal.Source.SLACK and organization):
             recipient.audience = Audience.SALES
             if organization:
                 recipient.organizations.add(organization)

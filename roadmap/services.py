@@ -1,8 +1,7 @@
-"""Writes of the roadmap: items and their stages, promotion of ideas, share links, and the
-after-commit effects of idea changes (closing the loop, webhooks).
+"""Writes of the roadmap: items and their stages, promotion of ideas, share links.
 
-Intake's services call `idea_created` and `idea_status_changed`; this module never imports
-intake's services at load time, so the two can call each other without an import cycle.
+What follows a change (webhooks, closing the loop) is recorded as a domain event and handled in
+roadmap/handlers.py (config/events.py lists them).
 """
 
 import time
@@ -13,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from intake import events
+from intake import services as intake_services
 from intake.models import Idea, Organization
 
-from . import comment_back, webhooks
-from .models import RoadmapItem, ShareLink, Webhook
+from .models import RoadmapItem, ShareLink
 
 Stage = RoadmapItem.Stage
-NOTIFY_STATUSES = (Idea.Status.PLANNED, Idea.Status.SHIPPED, Idea.Status.DECLINED)
 SHARE_LINK_MAX_DAYS = 90
 
 # The public pages are cached with the version number of the roadmap they show; bumping the
@@ -100,8 +99,6 @@ def item_changed(*, item: RoadmapItem, previous_stage: str | None) -> None:
     Ideas on an item are planned; when the item ships they are shipped. Either change tells the
     people who asked (through intake's status service). Call inside the saving transaction.
     """
-    from intake import services as intake_services
-
     target = Idea.Status.SHIPPED if item.stage == Stage.SHIPPED else Idea.Status.PLANNED
     movable = {
         Idea.Status.PLANNED: (Idea.Status.NEW, Idea.Status.UNDER_REVIEW),
@@ -110,11 +107,14 @@ def item_changed(*, item: RoadmapItem, previous_stage: str | None) -> None:
     for idea in item.ideas.filter(status__in=movable).order_by("pk"):
         intake_services.set_idea_status(idea=idea, status=target)
     if previous_stage != item.stage:
-        webhooks.queue_event(
-            Webhook.Event.ITEM_STAGE_CHANGED, item=item, previous_stage=previous_stage
+        events.record(
+            "item.stage_changed",
+            item_id=item.pk,
+            previous_stage=previous_stage or "",
+            stage=item.stage,
         )
         if item.stage == Stage.SHIPPED:
-            webhooks.queue_event(Webhook.Event.ITEM_SHIPPED, item=item)
+            events.record("item.shipped", item_id=item.pk)
     invalidate_public_roadmap()
 
 
@@ -151,8 +151,6 @@ def promote_idea(*, idea: Idea, user=None) -> RoadmapItem:
     )
     item.ideas.add(idea)
     if idea.status != Idea.Status.PLANNED:
-        from intake import services as intake_services
-
         intake_services.set_idea_status(idea=idea, status=Idea.Status.PLANNED)
     invalidate_public_roadmap()
     return item
@@ -182,31 +180,3 @@ def revoke_share_link(*, link: ShareLink) -> ShareLink:
 
 def share_link_opened(link: ShareLink) -> None:
     ShareLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
-
-
-# Hooks for intake's services ---------------------------------------------------------------------
-
-
-def idea_created(idea: Idea) -> None:
-    """Called by intake inside the transaction that created `idea`."""
-    webhooks.queue_event(Webhook.Event.IDEA_CREATED, idea=idea)
-
-
-def idea_status_changed(*, idea: Idea, previous_status: str) -> None:
-    """Called by intake inside the transaction that changed `idea.status`.
-
-    After commit: webhooks are delivered and, for planned, shipped and declined, the people who
-    gave the idea a signal are told (once each, however often the task runs).
-    """
-    if idea.status == previous_status:
-        return
-    webhooks.queue_event(
-        Webhook.Event.IDEA_STATUS_CHANGED, idea=idea, previous_status=previous_status
-    )
-    if idea.status in NOTIFY_STATUSES:
-        from . import tasks
-
-        idea_id, status = idea.pk, idea.status
-        transaction.on_commit(lambda: tasks.notify_idea_status.delay(idea_id, status))
-        if comment_back.enabled() and status in comment_back.COMMENT_STATUSES:
-            transaction.on_commit(lambda: tasks.comment_back_on_source.delay(idea_id, status))

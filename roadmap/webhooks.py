@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from intake import events
 from intake.models import Idea
 
 from .models import RoadmapItem, Webhook, WebhookDelivery
@@ -174,8 +175,13 @@ def build_body(webhook: Webhook, event: str, *, idea=None, item=None, **extra) -
     return json.dumps(payload, sort_keys=True, default=str)
 
 
-def queue_event(event: str, *, idea=None, item=None, **extra) -> list[WebhookDelivery]:
-    """Record one delivery per interested active webhook; send each after commit."""
+def queue_event(
+    event: str, *, idea=None, item=None, event_key: str = "", **extra
+) -> list[WebhookDelivery]:
+    """Record one delivery per interested active webhook, each sent by its own outbox row.
+
+    With an `event_key` (the domain event's), queueing the same event again adds nothing.
+    """
     if "previous_stage" in extra:
         extra["previous_stage"] = extra["previous_stage"] or ""
     deliveries = []
@@ -184,15 +190,28 @@ def queue_event(event: str, *, idea=None, item=None, **extra) -> list[WebhookDel
             continue
         body = build_body(webhook, event, idea=idea, item=item, **extra)
         if body is not None:
-            deliveries.append(WebhookDelivery(webhook=webhook, event=event, body=body))
+            deliveries.append(
+                WebhookDelivery(webhook=webhook, event=event, body=body, event_key=event_key)
+            )
     if not deliveries:
         return []
-    WebhookDelivery.objects.bulk_create(deliveries)
-    from . import tasks
-
-    ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: [tasks.deliver_webhook.delay(pk) for pk in ids])
+    with transaction.atomic():
+        if event_key:
+            known = set(
+                WebhookDelivery.objects.filter(event_key=event_key).values_list(
+                    "webhook_id", flat=True
+                )
+            )
+            deliveries = [d for d in deliveries if d.webhook_id not in known]
+        WebhookDelivery.objects.bulk_create(deliveries)
+        send_deliveries([d.pk for d in deliveries])
     return deliveries
+
+
+def send_deliveries(delivery_ids: list[int], *, delay_seconds: float = 0) -> None:
+    """Promise each delivery an attempt, in the caller's transaction (the outbox)."""
+    for pk in delivery_ids:
+        events.record("webhook.delivery_due", delivery_id=pk, delay_seconds=delay_seconds)
 
 
 def attempt_delivery(delivery_id: int, *, final: bool = False) -> bool:

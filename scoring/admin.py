@@ -3,10 +3,12 @@ saving the form publishes a new version and rescores the backlog."""
 
 from django.contrib import admin
 from django.forms.models import model_to_dict
+from django.utils.html import format_html, format_html_join
 
 from intake.admin_hardening import HardenedAdminMixin
+from intake.models import Idea
 
-from . import selectors, services
+from . import explain, selectors, services
 from .models import BridgeCriterion, ScoringPolicy
 
 POLICY_WEIGHTS = [
@@ -86,3 +88,37 @@ class BridgeCriterionAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_bridge_criterion(criterion=obj)
+
+
+# The idea admin is intake's (the ground floor); explaining a score is scoring's, so scoring
+# extends the registered idea admin instead of intake importing scoring.
+IdeaAdmin = type(admin.site.get_model_admin(Idea))
+
+
+class ScoredIdeaAdmin(IdeaAdmin):
+    readonly_fields = [*IdeaAdmin.readonly_fields, "score_explanation"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (name, {**options, "fields": ["score_explanation", *options["fields"]]})
+            if name == "Score"
+            else (name, options)
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    @admin.display(description="why this score")
+    def score_explanation(self, idea):
+        if idea.pk is None or not idea.score_breakdown:
+            return "Not scored yet: the score appears once the idea is saved."
+        rank = selectors.rank_of(idea)
+        lines = explain.describe(idea.score_breakdown)
+        head = format_html(
+            "<strong>#{} in the backlog, score {}.</strong>", rank, f"{idea.score:.1f}"
+        )
+        return format_html(
+            "{}<ul>{}</ul>", head, format_html_join("", "<li>{}</li>", ((ln,) for ln in lines))
+        )
+
+
+admin.site.unregister(Idea)
+admin.site.register(Idea, ScoredIdeaAdmin)

@@ -7,6 +7,8 @@ KIND_LABELS = {
     "sales": "sales notes",
     "employee": "employees",
     "api": "the API",
+    "slack": "Slack",
+    "zendesk": "Zendesk tickets",
 }
 IMPACT_LABELS = {1: "low", 2: "medium", 3: "high"}
 

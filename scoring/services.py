@@ -13,6 +13,7 @@ from itertools import product
 
 from django.db import connection, transaction
 
+from intake import events
 from intake.models import Idea, Organization, Signal
 
 from . import selectors
@@ -24,8 +25,9 @@ COMMUNITY_SOURCES = frozenset(
 # When an organization asked through several kinds, its weight goes to the first of these, so
 # that it is counted once; a sales note carries the most context.
 KIND_ORDER = [
-    Signal.Source.SALES, Signal.Source.API, Signal.Source.EMPLOYEE,
-    Signal.Source.GITHUB_ISSUE, Signal.Source.GITHUB_DISCUSSION, Signal.Source.REDDIT_POST,
+    Signal.Source.SALES, Signal.Source.ZENDESK, Signal.Source.SLACK, Signal.Source.API,
+    Signal.Source.EMPLOYEE, Signal.Source.GITHUB_ISSUE, Signal.Source.GITHUB_DISCUSSION,
+    Signal.Source.REDDIT_POST,
 ]  # fmt: skip
 KIND_RANK = {kind: n for n, kind in enumerate(KIND_ORDER)}
 MOTIONS = ("plg", "pls", "enterprise")
@@ -316,20 +318,9 @@ def reweigh_all() -> int:
     return len(rows)
 
 
-def schedule_rescore(*, idea_ids: Iterable[int]) -> None:
-    """Rescore these ideas in the background once the current transaction commits."""
-    from . import tasks
-
-    ids = sorted({int(i) for i in idea_ids if i is not None})
-    if ids:
-        transaction.on_commit(lambda: tasks.rescore_ideas.delay(ids))
-
-
-def schedule_reweigh_all() -> None:
-    """Reweigh every idea once the current transaction commits (a policy or criterion change)."""
-    from . import tasks
-
-    transaction.on_commit(tasks.reweigh_all_ideas.delay)
+def policy_changed() -> None:
+    """Record that the weights changed: every idea is reweighed once the change commits."""
+    events.record("scoring.policy_changed")
 
 
 @transaction.atomic
@@ -342,7 +333,7 @@ def publish_policy(*, policy: ScoringPolicy, user=None) -> ScoringPolicy:
     policy.created_by = user if user is not None and user.is_authenticated else None
     policy.full_clean(exclude=["version"])
     policy.save()
-    schedule_reweigh_all()
+    policy_changed()
     return policy
 
 
@@ -351,5 +342,5 @@ def save_bridge_criterion(*, criterion: BridgeCriterion) -> BridgeCriterion:
     """Save a criterion; its weight or state changes scores, so the backlog is rescored."""
     criterion.full_clean()
     criterion.save()
-    schedule_reweigh_all()
+    policy_changed()
     return criterion

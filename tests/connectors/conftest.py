@@ -23,10 +23,13 @@ def _connector_settings(settings, request):
         settings.GITHUB_API_URL = url
         settings.REDDIT_URL = url
         settings.REDDIT_OAUTH_URL = url
+        settings.ZENDESK_URL = url
     settings.GITHUB_TOKEN = fake_api.GITHUB_TOKEN
     settings.REDDIT_CLIENT_ID = fake_api.REDDIT_CLIENT_ID
     settings.REDDIT_CLIENT_SECRET = fake_api.REDDIT_CLIENT_SECRET
     settings.REDDIT_USER_AGENT = "idea-intake tests/1.0"
+    settings.ZENDESK_EMAIL = fake_api.ZENDESK_EMAIL
+    settings.ZENDESK_API_TOKEN = fake_api.ZENDESK_API_TOKEN
     settings.CONNECTORS_RETRY_ATTEMPTS = 3
     settings.CONNECTORS_BACKOFF_BASE_SECONDS = 0.01
     settings.CONNECTORS_BACKOFF_MAX_SECONDS = 0.02
@@ -39,7 +42,11 @@ def make_connector(
 ) -> Connector:
     """A connector saved the way the admin saves it (options validated, schedule created)."""
     if options is None:
-        options = {"repos": ["acme/vpn"]} if kind == "github" else {"subreddits": ["meshvpn"]}
+        options = {
+            "github": {"repos": ["acme/vpn"]},
+            "reddit": {"subreddits": ["meshvpn"]},
+            "zendesk": {"tags": ["feature-request"]},
+        }[kind]
     connector = Connector(name=name or f"{kind} connector", kind=kind, options=options, **fields)
     return services.save_connector(connector=connector)
 

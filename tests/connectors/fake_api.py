@@ -1,16 +1,20 @@
-"""A local stand-in for the GitHub and Reddit APIs, for tests and the benchmark.
+"""A local stand-in for the GitHub, Reddit and Zendesk APIs, for tests and the benchmark.
 
-One HTTP server on 127.0.0.1 serves both, with the JSON shapes and the pagination the real
+One HTTP server on 127.0.0.1 serves all three, with the JSON shapes and the pagination the real
 APIs use: GitHub REST issues with `Link` headers, GitHub GraphQL discussions with `pageInfo`,
-Reddit's OAuth token endpoint and listings paged with `after`. Tests change the upstream data
-through methods (`add_issue`, `edit_issue`, ...) and inject faults (`fail_next`), then point
-the real PyGithub and praw at `url` via GITHUB_API_URL, REDDIT_URL and REDDIT_OAUTH_URL.
+Reddit's OAuth token endpoint and listings paged with `after`, Zendesk's cursor-based
+incremental ticket export with sideloaded users and organizations. Tests change the upstream
+data through methods (`add_issue`, `edit_issue`, `add_ticket`, ...) and inject faults
+(`fail_next`), then point the real PyGithub, praw and zenpy at `url` via GITHUB_API_URL,
+REDDIT_URL, REDDIT_OAUTH_URL and ZENDESK_URL.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +26,8 @@ GITHUB_TOKEN = "ghp_fake_token_for_tests_0123456789abcdef"
 REDDIT_CLIENT_ID = "fake-reddit-client-id"
 REDDIT_CLIENT_SECRET = "fake-reddit-client-secret-9876543210"
 REDDIT_ACCESS_TOKEN = "fake-reddit-access-token-abcdef"
+ZENDESK_EMAIL = "agent@acme-vpn.example"
+ZENDESK_API_TOKEN = "fake-zendesk-api-token-0123456789"
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 
 
@@ -52,8 +58,16 @@ class FakeUpstream:
     def __init__(self) -> None:
         self.repos: dict[str, FakeRepo] = {}
         self.subreddits: dict[str, dict[str, dict]] = {}
+        self.tickets: dict[int, dict] = {}
+        self.zendesk_users: dict[int, dict] = {}
+        self.zendesk_organizations: dict[int, dict] = {}
         self.requests: list[tuple[str, str]] = []
+        # GitHub's rate limit: every answered request costs a point, except a 304 to a
+        # conditional request (If-None-Match), as on github.com.
+        self.github_points = 0
         self.faults: list[Fault] = []
+        # Seconds every request takes, so that a test can stop a long sync half-way.
+        self.delay = 0.0
         self.lock = threading.RLock()
         self._clock = EPOCH
         self._next_id = 1000
@@ -69,7 +83,7 @@ class FakeUpstream:
         class Handler(_Handler):
             fake = upstream
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -194,12 +208,7 @@ class FakeUpstream:
                     "patch_url": f"https://github.com/{full_name}/pull/{number}.patch",
                     "merged_at": None,
                 }
-            if raw_overrides:
-                for key, value in raw_overrides.items():
-                    if value is _DELETE:
-                        issue.pop(key, None)
-                    else:
-                        issue[key] = value
+            _override(issue, raw_overrides)
             repo.issues[number] = issue
             self._pages.clear()
             return issue
@@ -349,12 +358,7 @@ class FakeUpstream:
                 "subreddit_id": "t5_2qh1i",
                 "domain": f"self.{subreddit}" if link is None else urlsplit(link).hostname,
             }
-            if raw_overrides:
-                for key, value in raw_overrides.items():
-                    if value is _DELETE:
-                        post.pop(key, None)
-                    else:
-                        post[key] = value
+            _override(post, raw_overrides)
             posts[post_id] = post
             return post
 
@@ -365,6 +369,162 @@ class FakeUpstream:
             if "score" in changes:
                 post["ups"] = changes["score"]
             return post
+
+    # Zendesk data
+
+    def add_zendesk_organization(self, name: str, *, domains: tuple[str, ...] = ()) -> dict:
+        with self.lock:
+            self._next_id += 1
+            moment = _iso(self.tick())
+            organization = {
+                "url": f"{self.url}/api/v2/organizations/{self._next_id}.json",
+                "id": self._next_id,
+                "name": name,
+                "shared_tickets": False,
+                "shared_comments": False,
+                "external_id": None,
+                "created_at": moment,
+                "updated_at": moment,
+                "domain_names": list(domains),
+                "details": "",
+                "notes": "",
+                "group_id": None,
+                "tags": [],
+                "organization_fields": {},
+            }
+            self.zendesk_organizations[organization["id"]] = organization
+            return organization
+
+    def add_zendesk_user(self, name: str, email: str, *, organization: dict | None = None) -> dict:
+        with self.lock:
+            self._next_id += 1
+            moment = _iso(self.tick())
+            user = {
+                "id": self._next_id,
+                "url": f"{self.url}/api/v2/users/{self._next_id}.json",
+                "name": name,
+                "email": email,
+                "created_at": moment,
+                "updated_at": moment,
+                "time_zone": "Europe/Berlin",
+                "iana_time_zone": "Europe/Berlin",
+                "phone": None,
+                "locale": "en-US",
+                "locale_id": 1,
+                "organization_id": organization["id"] if organization else None,
+                "role": "end-user",
+                "verified": True,
+                "active": True,
+                "suspended": False,
+                "tags": [],
+                "user_fields": {},
+            }
+            self.zendesk_users[user["id"]] = user
+            return user
+
+    def add_ticket(
+        self,
+        subject: str,
+        *,
+        description: str = "",
+        tags: tuple[str, ...] = ("feature-request",),
+        requester: dict | None = None,
+        organization: dict | None = None,
+        status: str = "open",
+        raw_overrides: dict | None = None,
+    ) -> dict:
+        with self.lock:
+            self._next_id += 1
+            moment = self.tick()
+            ticket_id = self._next_id
+            requester_id = requester["id"] if requester else None
+            ticket = {
+                "url": f"{self.url}/api/v2/tickets/{ticket_id}.json",
+                "id": ticket_id,
+                "external_id": None,
+                "via": {"channel": "email", "source": {"from": {}, "to": {}, "rel": None}},
+                "created_at": _iso(moment),
+                "updated_at": _iso(moment),
+                "generated_timestamp": int(moment.timestamp()),
+                "type": "question",
+                "subject": subject,
+                "raw_subject": subject,
+                "description": description,
+                "priority": "normal",
+                "status": status,
+                "recipient": "support@acme-vpn.example",
+                "requester_id": requester_id,
+                "submitter_id": requester_id,
+                "assignee_id": None,
+                "organization_id": organization["id"] if organization else None,
+                "group_id": None,
+                "collaborator_ids": [],
+                "follower_ids": [],
+                "email_cc_ids": [],
+                "forum_topic_id": None,
+                "problem_id": None,
+                "has_incidents": False,
+                "is_public": True,
+                "due_at": None,
+                "tags": list(tags),
+                "custom_fields": [],
+                "satisfaction_rating": None,
+                "sharing_agreement_ids": [],
+                "custom_status_id": 1,
+                "fields": [],
+                "followup_ids": [],
+                "ticket_form_id": 1,
+                "brand_id": 1,
+                "allow_channelback": False,
+                "allow_attachments": True,
+                "from_messaging_channel": False,
+            }
+            _override(ticket, raw_overrides)
+            self.tickets[ticket_id] = ticket
+            return ticket
+
+    def edit_ticket(self, ticket_id: int, **changes) -> dict:
+        """Change a ticket upstream; like Zendesk, it moves to the end of the export."""
+        with self.lock:
+            ticket = self.tickets[ticket_id]
+            moment = self.tick()
+            ticket.update(changes)
+            ticket["updated_at"] = _iso(moment)
+            ticket["generated_timestamp"] = int(moment.timestamp())
+            return ticket
+
+    def zendesk_export_page(self, query: dict[str, str]) -> dict:
+        """One page of /api/v2/incremental/tickets/cursor.json, as Zendesk answers it."""
+        per_page = min(1000, int(query.get("per_page", "1000")))
+        with self.lock:
+            ordered = sorted(
+                self.tickets.values(),
+                key=lambda t: (t.get("generated_timestamp") or 0, t.get("id") or 0),
+            )
+            if query.get("cursor"):
+                stamp, _, last_id = base64.b64decode(query["cursor"]).decode().partition("|")
+                after = (int(stamp), int(last_id))
+            else:
+                after = (int(query.get("start_time", "0")) - 1, 1 << 62)
+            rest = [t for t in ordered if (t["generated_timestamp"], t["id"]) > after]
+            chunk = rest[:per_page]
+            position = (chunk[-1]["generated_timestamp"], chunk[-1]["id"]) if chunk else after
+            cursor = base64.b64encode(f"{position[0]}|{position[1]}".encode()).decode()
+            users = {t.get("requester_id") for t in chunk if isinstance(t, dict)}
+            organizations = {t.get("organization_id") for t in chunk if isinstance(t, dict)}
+            base = f"{self.url}/api/v2/incremental/tickets/cursor.json"
+            return {
+                "tickets": chunk,
+                "users": [u for i, u in self.zendesk_users.items() if i in users],
+                "organizations": [
+                    o for i, o in self.zendesk_organizations.items() if i in organizations
+                ],
+                "after_url": f"{base}?{urlencode({'cursor': cursor})}",
+                "after_cursor": cursor,
+                "before_url": None,
+                "before_cursor": None,
+                "end_of_stream": len(rest) <= per_page,
+            }
 
     # Serving
 
@@ -491,6 +651,15 @@ _DELETE = object()
 DELETE = _DELETE  # pass as a raw_overrides value to drop a field from the upstream payload
 
 
+def _override(payload: dict, overrides: dict | None) -> None:
+    """Set (or, for DELETE, drop) fields of an upstream payload, to make it malformed."""
+    for key, value in (overrides or {}).items():
+        if value is _DELETE:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
+
+
 def _github_user(login: str) -> dict:
     return {
         "login": login,
@@ -503,6 +672,13 @@ def _github_user(login: str) -> dict:
         "type": "User",
         "site_admin": False,
     }
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client killed mid-request (a test's SIGKILL) is expected; anything else is not.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -543,18 +719,63 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(401, {"message": "Bad credentials", "status": "401"})
         return False
 
+    def _github_rate_headers(self) -> dict[str, str]:
+        used = self.fake.github_points
+        return {
+            "X-RateLimit-Limit": "5000",
+            "X-RateLimit-Used": str(used),
+            "X-RateLimit-Remaining": str(5000 - used),
+        }
+
     def _authorized_reddit(self) -> bool:
         if self.headers.get("Authorization", "") == f"bearer {REDDIT_ACCESS_TOKEN}":
             return True
         self._send(401, b'{"message": "Unauthorized", "error": 401}', {"www-authenticate": "x"})
         return False
 
+    def _authorized_zendesk(self) -> bool:
+        expected = base64.b64encode(f"{ZENDESK_EMAIL}/token:{ZENDESK_API_TOKEN}".encode()).decode()
+        if self.headers.get("Authorization") == f"Basic {expected}":
+            return True
+        self._json(401, {"error": "Couldn't authenticate you"})
+        return False
+
+    def _zendesk(self, path: str, query: dict[str, str]) -> None:
+        if not self._authorized_zendesk():
+            return
+        if path == "/api/v2/incremental/tickets/cursor.json":
+            if not query.get("cursor") and "start_time" not in query:
+                self._json(400, {"error": "InvalidValue", "description": "start_time required"})
+                return
+            self._json(200, self.fake.zendesk_export_page(query))
+            return
+        for kind, table in (
+            ("users", self.fake.zendesk_users),
+            ("organizations", self.fake.zendesk_organizations),
+        ):
+            prefix = f"/api/v2/{kind}/"
+            if path.startswith(prefix) and path.endswith(".json"):
+                found = table.get(int(path[len(prefix) : -5] or 0))
+                if found is None:
+                    self._json(
+                        404,
+                        {"error": "RecordNotFound", "description": "Not found"},
+                    )
+                else:
+                    self._json(200, {kind[:-1]: found})
+                return
+        self._json(404, {"error": "InvalidEndpoint", "description": "Not found"})
+
     def do_GET(self):
+        time.sleep(self.fake.delay)
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self.fake.lock:
             self.fake.requests.append(("GET", self.path))
         if self._fault(self.path):
+            return
+        if parts.path.startswith("/api/v2/"):
+            self._zendesk(parts.path, query)
             return
         segments = [s for s in parts.path.split("/") if s]
         if len(segments) == 4 and segments[0] == "repos" and segments[3] == "issues":
@@ -565,10 +786,18 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(404, {"message": "Not Found", "status": "404"})
                 return
             body, link = self.fake.github_issues_page(full_name, query)
-            headers = {"X-RateLimit-Remaining": "4999", "X-RateLimit-Limit": "5000"}
+            # Like GitHub: a weak ETag of the representation (body and links).
+            etag = 'W/"' + hashlib.sha256(body + link.encode()).hexdigest() + '"'
+            headers = {"ETag": etag, "Cache-Control": "private, max-age=60, s-maxage=60"}
             if link:
                 headers["Link"] = link
-            self._send(200, body, headers)
+            wanted = {t.strip() for t in self.headers.get("If-None-Match", "").split(",")}
+            if etag in wanted:
+                self._send(304, b"", {**headers, **self._github_rate_headers()})
+                return
+            with self.fake.lock:
+                self.fake.github_points += 1
+            self._send(200, body, {**headers, **self._github_rate_headers()})
             return
         if len(segments) == 3 and segments[0] == "r" and segments[2] in ("new", "search"):
             if not self._authorized_reddit():
@@ -579,6 +808,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(404, {"message": "Not Found"})
 
     def do_POST(self):
+        time.sleep(self.fake.delay)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         with self.fake.lock:
@@ -589,6 +819,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/graphql":
             if not self._authorized_github():
                 return
+            with self.fake.lock:
+                self.fake.github_points += 1
             self._json(200, self.fake.github_graphql(json.loads(raw or b"{}")))
             return
         if path == "/api/v1/access_token":

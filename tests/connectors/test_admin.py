@@ -1,9 +1,13 @@
 """Operators configure connectors in the admin, see every run, and can sync now."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from connectors import run_lock
 from connectors.models import Connector, SyncRun
 from intake.models import Signal
 
@@ -111,9 +115,45 @@ def test_sync_now_action_runs_the_sync_and_records_it(admin_client, upstream):
         follow=True,
     )
 
-    assert "Sync started for Community" in response.content.decode()
+    assert "Community: ran: 1 created, 0 updated of 1 fetched" in response.content.decode()
     assert SyncRun.objects.get().outcome == SyncRun.Outcome.SUCCESS
     assert Signal.objects.filter(title="From the action").exists()
+
+
+def test_sync_now_says_the_run_was_skipped_while_another_holds_it(admin_client, upstream):
+    upstream.add_issue("acme/vpn", 1, "Not yet")
+    connector = make_connector(name="Community")
+    other_run = run_lock.acquire(connector.pk)
+    try:
+        response = admin_client.post(
+            reverse("admin:connectors_connector_changelist"),
+            {"action": "sync_now", "_selected_action": [connector.pk]},
+            follow=True,
+        )
+    finally:
+        other_run.release()
+
+    assert "Community: skipped: another run of this connector holds it" in response.content.decode()
+    assert SyncRun.objects.get().outcome == SyncRun.Outcome.SKIPPED
+    assert upstream.count() == 0
+
+
+def test_sync_now_says_until_when_it_waits_for_the_rate_limit(admin_client, upstream):
+    connector = make_connector(name="Community")
+    until = timezone.now() + timedelta(minutes=20)
+    Connector.objects.filter(pk=connector.pk).update(rate_limited_until=until)
+
+    response = admin_client.post(
+        reverse("admin:connectors_connector_changelist"),
+        {"action": "sync_now", "_selected_action": [connector.pk]},
+        follow=True,
+    )
+
+    expected = (
+        f"Community: skipped: waiting for the rate-limit reset until {until:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    assert expected in response.content.decode()
+    assert upstream.count() == 0
 
 
 def test_sync_runs_are_read_only_in_the_admin(admin_client, upstream):

@@ -1,5 +1,6 @@
 """Credentials never reach the logs, even with every library logging at DEBUG."""
 
+import base64
 import logging
 
 from django.core import serializers
@@ -15,6 +16,11 @@ SECRETS = (
     fake_api.REDDIT_CLIENT_ID,
     fake_api.REDDIT_CLIENT_SECRET,
     fake_api.REDDIT_ACCESS_TOKEN,
+    fake_api.ZENDESK_API_TOKEN,
+    # What a Basic authorization header would carry for Zendesk.
+    base64.b64encode(
+        f"{fake_api.ZENDESK_EMAIL}/token:{fake_api.ZENDESK_API_TOKEN}".encode()
+    ).decode(),
 )
 
 
@@ -24,10 +30,13 @@ def test_syncing_logs_no_credentials(db, upstream, caplog):
     upstream.add_post("meshvpn", "a", "A post")
     upstream.fail_next("/issues", 502)
     upstream.fail_next("/r/meshvpn/new", 429, headers={"Retry-After": "900"})
+    upstream.add_ticket("A ticket")
+    upstream.fail_next("/incremental/tickets", 503)
     caplog.set_level(logging.DEBUG)
 
     sync(make_connector(name="gh", options={"repos": ["acme/vpn"], "discussions": True}))
     sync(make_connector(name="rd", kind="reddit"))
+    sync(make_connector(name="zd", kind="zendesk"))
 
     assert "Retrying" in caplog.text or "retry" in caplog.text  # the libraries did log
     for secret in SECRETS:

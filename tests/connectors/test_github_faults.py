@@ -81,7 +81,8 @@ def test_a_long_rate_limit_stops_the_run_and_it_resumes_after_the_reset(db, upst
     # Before the reset, no request is made at all.
     upstream.reset_counts()
     skipped = sync(connector)
-    assert "rate limited" in skipped.reason
+    assert skipped.outcome == SyncRun.Outcome.SKIPPED
+    assert skipped.reason.startswith("waiting for the rate-limit reset until ")
     assert upstream.count() == 0
 
     Connector.objects.update(rate_limited_until=timezone.now())

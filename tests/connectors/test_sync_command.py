@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from connectors import run_lock
 from intake.models import Signal
 
 from .conftest import make_connector
@@ -54,3 +55,16 @@ def test_command_fails_when_a_connector_fails(db, upstream):
 
     with pytest.raises(CommandError, match="failed"):
         _run()
+
+
+def test_command_says_a_connector_was_skipped_while_another_run_holds_it(db, upstream):
+    upstream.add_issue("acme/vpn", 1, "An issue")
+    connector = make_connector(name="GitHub")
+    other_run = run_lock.acquire(connector.pk)
+    try:
+        output = _run()
+    finally:
+        other_run.release()
+
+    assert output.strip() == "GitHub: skipped: another run of this connector holds it"
+    assert upstream.count() == 0

@@ -1,47 +1,16 @@
 """The real thing: Celery beat fires a connector's schedule, a worker on Redis syncs it."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from connectors.models import SyncRun
 from intake.models import Signal
 
-from . import fake_api
+from . import fake_api, worker_process
 from .conftest import make_connector
 
-ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 90
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or "5432"
-    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
-
-
-def _stop(process: subprocess.Popen) -> str:
-    """Stop the worker and everything it started; return what it printed."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    return process.stdout.read().decode(errors="replace") if process.stdout else ""
 
 
 @pytest.mark.redis
@@ -53,35 +22,10 @@ def test_beat_fires_the_schedule_and_a_worker_stores_the_signals(postgres, redis
     upstream.add_post("meshvpn", "abc", "MagicDNS for Windows", score=8)
     make_connector(name="GitHub", options={"repos": ["acme/vpn"], "labels": ["fr"]})
     make_connector(name="Reddit", kind="reddit")
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        # A queue of its own, so no other worker on this Redis takes the task.
-        "CELERY_TASK_DEFAULT_QUEUE": f"connectors-test-{uuid.uuid4().hex[:8]}",
-        "GITHUB_API_URL": upstream.url,
-        "GITHUB_TOKEN": fake_api.GITHUB_TOKEN,
-        "REDDIT_URL": upstream.url,
-        "REDDIT_OAUTH_URL": upstream.url,
-        "REDDIT_CLIENT_ID": fake_api.REDDIT_CLIENT_ID,
-        "REDDIT_CLIENT_SECRET": fake_api.REDDIT_CLIENT_SECRET,
-        "CONNECTORS_BACKOFF_BASE_SECONDS": "0.01",
-        "CONNECTORS_BACKOFF_MAX_SECONDS": "0.02",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--beat",
-            "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
-            "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
+    env = worker_process.worker_env(
+        redis_url=redis_url, queue=worker_process.new_queue(), upstream_url=upstream.url
+    )
+    process = worker_process.start_worker(env, beat=True)
     output = ""
     try:
         deadline = time.monotonic() + WAIT_SECONDS
@@ -91,7 +35,7 @@ def test_beat_fires_the_schedule_and_a_worker_stores_the_signals(postgres, redis
                 break
             time.sleep(0.5)
     finally:
-        output = _stop(process)
+        output = worker_process.stop(process)
 
     runs = {run.connector.name: run.outcome for run in SyncRun.objects.select_related("connector")}
     assert runs == {"GitHub": SyncRun.Outcome.SUCCESS, "Reddit": SyncRun.Outcome.SUCCESS}, output

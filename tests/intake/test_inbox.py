@@ -61,3 +61,14 @@ def test_signals_cannot_be_deleted_by_a_pm(client, pm):
     delete = reverse("admin:intake_signal_delete", args=[signal.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Signal.objects.filter(pk=signal.pk).exists()
+
+
+def test_inbox_source_filter_offers_slack_and_zendesk(client, pm):
+    SignalFactory(title="From a ticket", idea=None, source=Signal.Source.ZENDESK)
+    client.force_login(pm)
+
+    page = client.get(INBOX).content.decode()
+    by_source = client.get(INBOX, {"source__exact": "zendesk"}).context["cl"].result_list
+
+    assert "Slack message" in page and "Zendesk ticket" in page
+    assert [s.title for s in by_source] == ["From a ticket"]

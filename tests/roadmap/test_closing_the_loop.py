@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 
 from intake import services as intake_services
-from roadmap import notifications, services, tasks
+from roadmap import handlers, notifications, services
 from roadmap.models import Notification
 from tests.factories import IdeaFactory, SalesSignalFactory, SignalFactory
 from tests.roadmap.factories import RoadmapItemFactory
@@ -64,7 +64,7 @@ def test_declining_tells_them_why(idea, employee, pm, django_capture_on_commit_c
 def test_a_retried_task_sends_nothing_twice(idea, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         intake_services.set_idea_status(idea=idea, status="shipped")
-    tasks.notify_idea_status.delay(idea.pk, "shipped")
+    handlers.notify_requesters({"idea_id": idea.pk, "status": "shipped"})
     notifications.notify_idea_status(idea_id=idea.pk, status="shipped")
     assert len(mail.outbox) == 2
     assert Notification.objects.filter(status="shipped", sent_at__isnull=False).count() == 2

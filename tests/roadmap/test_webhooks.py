@@ -7,9 +7,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.utils import timezone
 
 from intake import services as intake_services
-from roadmap import services, tasks, webhooks
+from intake.models import OutboxEvent
+from roadmap import handlers, services, webhooks
 from roadmap.models import Webhook, WebhookDelivery
 from tests.factories import IdeaFactory
 from tests.roadmap.factories import PublicItemFactory, RoadmapItemFactory, WebhookFactory
@@ -139,12 +141,22 @@ def test_retrying_a_delivered_delivery_sends_nothing(receiver, django_capture_on
     WebhookFactory(url=receiver.url, events=["roadmap_item.stage_changed"])
     with django_capture_on_commit_callbacks(execute=True):
         services.set_item_stage(item=RoadmapItemFactory(), stage="alpha")
-    tasks.deliver_webhook.delay(WebhookDelivery.objects.get().pk)
+    handlers.deliver_webhook({"delivery_id": WebhookDelivery.objects.get().pk})
     assert len(receiver.requests) == 1
 
 
-def test_backoff_doubles():
-    assert [tasks.backoff(n) for n in range(4)] == [30, 60, 120, 240]
+def test_a_failed_attempt_is_retried_later_with_a_doubling_wait(receiver, settings):
+    from config.celery import app
+
+    app.conf.task_always_eager = False  # a broker would carry the retry: nothing runs inline
+    receiver.codes = [503]
+    webhook = WebhookFactory(url=receiver.url, events=["roadmap_item.stage_changed"])
+    delivery = WebhookDelivery.objects.create(webhook=webhook, event="x", body="{}", attempts=2)
+    handlers.deliver_webhook({"delivery_id": delivery.pk})
+    retry = OutboxEvent.objects.get(name="webhook.delivery_due")
+    assert retry.payload["delivery_id"] == delivery.pk
+    wait = (retry.available_at - timezone.now()).total_seconds()
+    assert 110 < wait <= 120  # 30 s × 2² after the third attempt
 
 
 def test_slack_format_posts_text(receiver, django_capture_on_commit_callbacks):

@@ -30,8 +30,10 @@ class Command(BaseCommand):
             )
             if self._on_terminal():
                 self.stdout.write("\r\033[K", ending="")
-            if isinstance(result, services.Skipped):
-                self.stdout.write(f"{connector.name}: skipped ({result.reason})")
+            if result is None:
+                continue  # deleted meanwhile
+            if result.outcome == SyncRun.Outcome.SKIPPED:
+                self.stdout.write(f"{connector.name}: {result.summary}")
                 continue
             seconds = time.monotonic() - started
             line = (

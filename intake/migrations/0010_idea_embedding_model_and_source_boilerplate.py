@@ -12,7 +12,7 @@ def mark_every_idea_stale(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_score_in_place_updates'),
+        ('intake', '0009_signal_sources_slack_zendesk_and_organization_domains'),
     ]
 
     operations = [

@@ -1,0 +1,36 @@
+"""The one registry of domain events: each event a service records, and who handles it.
+
+A reader finds every effect of a change in two places: the service that records the event and
+this list. Handlers are plain functions `handler(payload: dict) -> None`, idempotent (a row may
+run twice), named by dotted path so that `intake`, the ground floor, never imports the apps
+above it. An event with no handler is still listed, so recording an unknown name fails loudly.
+"""
+
+RESCORE = "scoring.handlers.rescore_ideas"
+INDEX = "intake.handlers.index_idea"
+WEBHOOKS = "roadmap.handlers.send_webhooks"
+
+HANDLERS: dict[str, list[str]] = {
+    # intake: ideas and signals. Payloads name ids; `idea_ids` are the ideas whose demand moved.
+    # A new idea always arrives with its first signals: `signal.attached` scores it.
+    "idea.created": [INDEX, WEBHOOKS],
+    "idea.edited": [INDEX, RESCORE],
+    "idea.status_changed": [
+        "roadmap.handlers.notify_requesters",
+        "roadmap.handlers.comment_back",
+        "slackbot.handlers.tell_idea_status_in_slack",
+        WEBHOOKS,
+    ],
+    "idea.merged": [RESCORE],
+    "idea.unmerged": [RESCORE],
+    "signal.attached": [RESCORE],
+    "signal.updated": [RESCORE],
+    # connectors: new signals from a source wait for duplicate matching.
+    "signal.arrived": ["intake.handlers.match_arrived_signals", RESCORE],
+    # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.
+    "scoring.policy_changed": ["scoring.handlers.reweigh_all"],
+    # roadmap
+    "item.stage_changed": [WEBHOOKS],
+    "item.shipped": [WEBHOOKS],
+    "webhook.delivery_due": ["roadmap.handlers.deliver_webhook"],
+}
