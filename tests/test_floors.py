@@ -51,7 +51,5 @@ def test_every_app_has_a_floor():
 
 @pytest.mark.parametrize("app", sorted(FLOORS))
 def test_an_app_imports_only_from_floors_below(app):
-    upward = sorted(
-        (path, other) for path, other in _imports(app) if FLOORS[other] >= FLOORS[app]
-    )
+    upward = sorted((path, other) for path, other in _imports(app) if FLOORS[other] >= FLOORS[app])
     assert upward == [], f"{app} (floor {FLOORS[app]}) imports {upward}"
