@@ -233,15 +233,42 @@ def embed_ideas(ideas, texts: dict[int, tuple[str, str]], *, batch_size: int = 2
     return len(ideas)
 
 
+# (suggestions, likely duplicate, auto-attach) per model, calibrated on the development set of
+# real requests (bench/bench_duplicates.py): suggestions keep 99% of the duplicates found in the
+# top 5; "likely" is right for at least 95% of the arrivals it flags (all 16 for e5-small, 29 of
+# 30 for minilm); auto-attach takes only the closer half of those, with none wrong.
+CALIBRATED = {
+    "e5-small": (0.83, 0.94, 0.95),
+    "minilm": (0.25, 0.80, 0.86),
+}
+
+
+def _calibrated(index: int) -> float:
+    name = model_name()
+    if name not in CALIBRATED:
+        raise ImproperlyConfigured(
+            f"SEMANTIC_MODEL={name} has no calibrated thresholds: set DUPLICATE_MIN_SIMILARITY, "
+            "DUPLICATE_LIKELY_SIMILARITY and DUPLICATE_AUTO_ATTACH_SIMILARITY (see bench/)."
+        )
+    return CALIBRATED[name][index]
+
+
 class SemanticEngine:
     name = "semantic"
-    # Calibrated for e5-small on the development set of real requests (bench/bench_duplicates.py):
-    # suggestions keep 99% of the duplicates found in the top 5 (0.83); "likely" was right for
-    # all 16 arrivals it flagged (0.942); auto-attach takes the closer half of those (0.949).
-    # Each can be overridden by a setting (similarity.threshold); other models have other scales.
-    min_similarity = 0.83
-    likely_similarity = 0.94
-    auto_attach_similarity = 0.95
+    # Each model has its own similarity scale, so its own calibrated thresholds (CALIBRATED);
+    # each can be overridden by a setting (similarity.threshold).
+
+    @property
+    def min_similarity(self) -> float:
+        return _calibrated(0)
+
+    @property
+    def likely_similarity(self) -> float:
+        return _calibrated(1)
+
+    @property
+    def auto_attach_similarity(self) -> float:
+        return _calibrated(2)
 
     _lock = threading.Lock()
     _model = None
@@ -305,6 +332,15 @@ class SemanticEngine:
     def reset(cls) -> None:
         with cls._lock:
             cls._reset()
+
+    @classmethod
+    def forget(cls, pks) -> None:
+        """Stop finding ideas that were deleted (their rows are gone from IdeaEmbedding)."""
+        with cls._lock:
+            for pk in pks:
+                row = cls._positions.get(pk)
+                if row is not None:
+                    cls._matrix[row] = 0.0
 
     def search_vector(self, query: np.ndarray) -> list[tuple[int, float]]:
         """(idea id, similarity) pairs, best first, for a query vector."""

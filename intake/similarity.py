@@ -491,13 +491,13 @@ def _matches(title: str, body: str, *, limit: int, level: str) -> list[Match]:
         return []
     minimum = threshold(level, engine)
     ranked = [(pk, s) for pk, s in engine.search(title=title, body=body) if s >= minimum]
-    # Merged ideas stand for their survivor; never suggest them.
-    window = [pk for pk, _ in ranked[: limit * 4]]
-    ideas = (
-        Idea.objects.exclude(status=Idea.Status.MERGED)
-        .only("id", "title", "status")
-        .in_bulk(window)
-    )
+    # Every candidate in one query: merged ideas stand for their survivor (never suggested),
+    # and an idea deleted since this process indexed it is forgotten by the engine.
+    found = Idea.objects.only("id", "title", "status").in_bulk([pk for pk, _ in ranked])
+    deleted = [pk for pk, _ in ranked if pk not in found]
+    if deleted and hasattr(engine, "forget"):
+        engine.forget(deleted)
+    ideas = {pk: idea for pk, idea in found.items() if idea.status != Idea.Status.MERGED}
     return [Match(ideas[pk], s) for pk, s in ranked if pk in ideas][:limit]
 
 

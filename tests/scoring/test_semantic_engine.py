@@ -96,3 +96,12 @@ def test_an_unknown_engine_is_a_clear_configuration_error(settings):
     settings.DUPLICATE_ENGINE = "psychic"
     with pytest.raises(ImproperlyConfigured, match="lexical, semantic"):
         similarity.find_similar("anything")
+
+
+def test_a_deleted_idea_gives_way_to_the_next_match():
+    kept = IdeaFactory(title="Dark theme for the console")
+    doomed = [IdeaFactory(title="Dark mode for the admin console") for _ in range(6)]
+    similarity.find_similar("dark mode admin console")  # every process has them in memory
+    for idea in doomed:
+        idea.delete()
+    assert [m.idea for m in similarity.find_similar("dark mode admin console", limit=1)] == [kept]
