@@ -82,9 +82,11 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"gunicorn did not answer {url} within {timeout} s")
 
 
-def run_wrk(url: str, duration: int, connections: int) -> dict:
+def run_wrk(url: str, duration: int, connections: int, script: str | None = None) -> dict:
+    """One wrk run (optionally with a Lua `script`, e.g. for POST bodies)."""
+    extra = ["-s", script] if script else []
     result = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -102,23 +104,30 @@ def run_wrk(url: str, duration: int, connections: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def load_test_setup(description: str, default_db: str) -> tuple[argparse.Namespace, dict]:
+    """The arguments of a wrk benchmark (bounded) and the environment of a migrated
+    PostgreSQL database of its own, for gunicorn and manage.py."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--duration", type=int, default=10, help="seconds per run (max 30)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (max 5)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    duration, rounds = min(args.duration, 30), min(args.rounds, 5)
+    args.duration, args.rounds = min(args.duration, 30), min(args.rounds, 5)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
-
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false"}
-    env.setdefault("DATABASE_URL", DEFAULT_DB)
+    env.setdefault("DATABASE_URL", default_db)
     if not env["DATABASE_URL"].startswith("postgres"):
         raise SystemExit("DATABASE_URL must point at PostgreSQL for this benchmark")
     ensure_database(env["DATABASE_URL"])
     manage(env, "migrate", "--noinput", "-v0")
+    return args, env
+
+
+def main() -> None:
+    args, env = load_test_setup(__doc__.splitlines()[0], DEFAULT_DB)
+    duration, rounds = args.duration, args.rounds
     manage(env, "load_demo")
 
     static_file = ROOT / "staticfiles" / STATIC_NAME

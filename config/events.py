@@ -30,7 +30,12 @@ HANDLERS: dict[str, list[str]] = {
     # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.
     "scoring.policy_changed": ["scoring.handlers.reweigh_all"],
     # roadmap
-    "item.stage_changed": [WEBHOOKS],
+    "item.stage_changed": [WEBHOOKS, "rollout.handlers.on_item_stage_changed"],
     "item.shipped": [WEBHOOKS],
     "webhook.delivery_due": ["roadmap.handlers.deliver_webhook"],
+    # rollout: a killed flag's owners are told; internal webhooks hear it.
+    "flag.killed": [
+        "rollout.handlers.tell_owners_flag_killed",
+        "rollout.handlers.send_flag_killed_webhooks",
+    ],
 }

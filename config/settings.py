@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "roadmap",
     "connectors",
     "planning",
+    "rollout",
     "slackbot",
     "demo",
 ]
@@ -325,3 +326,14 @@ PUBLIC_VOTE_HOSTS = env.list(
     "PUBLIC_VOTE_HOSTS",
     default=["github.com", "www.reddit.com", "reddit.com", "old.reddit.com"],
 )
+
+# Progressive rollout: how often each process checks for changed flags (a kill reaches every
+# process within this; keep it under a second), the share (%) of devices that must carry a
+# flag's minimum client version before its percentage rollout starts, and when flags are stale.
+ROLLOUT_REFRESH_SECONDS = env.float("ROLLOUT_REFRESH_SECONDS", default=0.5)
+# Bulk answers each process keeps per flag revision (by request body), for products that poll.
+ROLLOUT_ANSWER_CACHE_SIZE = env.int("ROLLOUT_ANSWER_CACHE_SIZE", default=10_000)
+ROLLOUT_ADOPTION_THRESHOLD = env.float("ROLLOUT_ADOPTION_THRESHOLD", default=80.0)
+ROLLOUT_STALE_FULL_ON_DAYS = env.int("ROLLOUT_STALE_FULL_ON_DAYS", default=90)
+ROLLOUT_STALE_KILLED_DAYS = env.int("ROLLOUT_STALE_KILLED_DAYS", default=30)
+ROLLOUT_STALE_SHIPPED_DAYS = env.int("ROLLOUT_STALE_SHIPPED_DAYS", default=90)

@@ -21,6 +21,7 @@ from intake.models import Idea, Organization, OrganizationDomain, Signal, Team
 from intake.services import URGENCY_IMPORTANCE, merge_ideas
 from planning.demo import load_demo_plan
 from roadmap.demo import load_demo_roadmap
+from rollout.demo import load_demo_flags
 from scoring.models import BridgeCriterion
 from scoring.services import rescore_all
 from slackbot.services import title_from
@@ -62,9 +63,16 @@ def load_everything(*, password: str) -> list[str]:
                 **load_demo_roadmap(password=password)
             ),
         ),
+        ("Demo feature flags", _demo_flags),
     ]
     lines += [f"{name}: {run()}" for name, run in steps]
     return lines
+
+
+def _demo_flags() -> str:
+    counts = load_demo_flags()
+    key = f"; SDK key (shown once): {counts['sdk_key']}" if counts["sdk_key"] else ""
+    return f"{counts['flags']} flags{key}"
 
 
 def demo_loaded() -> bool:

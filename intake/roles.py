@@ -12,7 +12,7 @@ PM = "PM"
 STAFF_GROUPS = (EMPLOYEE, SALES, PM)
 
 # Apps whose models a PM works on in the admin.
-PM_APPS = ("intake", "roadmap", "connectors", "scoring", "planning")
+PM_APPS = ("intake", "roadmap", "connectors", "scoring", "planning", "rollout")
 # Signals are never lost: nobody but a superuser deletes one.
 PM_NO_DELETE = {("intake", "signal"), ("intake", "inboxsignal")}
 

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from config.extensions import page_panels
 from intake.roles import is_employee, role_required
 
 from . import charts, selectors
@@ -96,6 +97,8 @@ def planning_health(request):
     )
     health = selectors.planning_health(quarter=quarter, thresholds=thresholds) if quarter else None
     context = {"form": form, "quarters": known, "health": health, "quarter": quarter}
+    # Sections other apps add (stale feature flags, items without a flag): config/extensions.py.
+    context["panels"] = page_panels("planning.health", quarter=quarter)
     if health:
         context["charts"] = _charts(health)
         context["matrix_names"], context["matrix_rows"] = _matrix_rows(health["coupling"]["matrix"])

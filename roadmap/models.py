@@ -214,6 +214,7 @@ class Webhook(models.Model):
         IDEA_STATUS_CHANGED = "idea.status_changed", "Idea status changed"
         ITEM_STAGE_CHANGED = "roadmap_item.stage_changed", "Roadmap item stage changed"
         ITEM_SHIPPED = "roadmap_item.shipped", "Roadmap item shipped"
+        FLAG_KILLED = "flag.killed", "Feature flag killed (internal webhooks only)"
 
     class Format(models.TextChoices):
         JSON = "json", "JSON (signed)"

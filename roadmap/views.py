@@ -17,6 +17,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from config.extensions import item_panels
 from intake.roles import is_employee, is_sales, role_required
 
 from . import selectors, services
@@ -66,6 +67,7 @@ def internal(request):
         "declined": declined,
         "declined_total": declined_total,
         "horizons": RoadmapItem.Horizon.choices,
+        "item_panels": item_panels("roadmap.internal_item", items=items),
     }
     return render(request, "roadmap/internal.html", context, status=status)
 
@@ -79,12 +81,16 @@ def _with_headings(roadmap: dict) -> list[tuple[str, str, list]]:
     return [(key, label, roadmap["columns"][key]) for key, label in COLUMN_HEADINGS]
 
 
-def _customer_page(request, organization, **extra):
+def _customer_page(request, organization, *, can_ask: bool = False, **extra):
     roadmap = selectors.customer_roadmap(organization)
+    items = [item for column in roadmap["columns"].values() for item in column]
     context = {
         "organization": organization,
         "roadmap": roadmap,
         "columns": _with_headings(roadmap),
+        "item_panels": item_panels(
+            "roadmap.customer_item", organization=organization, items=items, can_ask=can_ask
+        ),
         **extra,
     }
     return render(request, "roadmap/customer.html", context)
@@ -98,7 +104,7 @@ def customer(request):
         return redirect_to_login(request.get_full_path())
     account = customer_account_of(request.user)
     if account is not None:
-        return _customer_page(request, account.organization)
+        return _customer_page(request, account.organization, can_ask=True)
     if not is_employee(request.user):
         raise PermissionDenied
     form = PreviewForm(request.GET or None)

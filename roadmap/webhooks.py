@@ -106,7 +106,13 @@ def _stage_label(stage: str | None) -> str:
     return dict(RoadmapItem.Stage.choices).get(stage or "", "")
 
 
+# Events about internal machinery (feature flags): public webhooks never hear of them.
+INTERNAL_ONLY_EVENTS = {Webhook.Event.FLAG_KILLED}
+
+
 def _internal_data(event: str, *, idea=None, item=None, **extra) -> dict:
+    if idea is None and item is None:
+        return extra
     if idea is not None:
         return {
             "idea": {
@@ -144,6 +150,9 @@ def _public_data(event: str, *, item) -> dict:
 
 
 def _slack_text(event: str, data: dict) -> str:
+    if event == Webhook.Event.FLAG_KILLED:
+        flag = data["flag"]
+        return f":rotating_light: Flag {flag['key']} killed: {flag['reason']}"
     if "idea" in data:
         idea = data["idea"]
         label = dict(Idea.Status.choices).get(idea["status"], idea["status"])
@@ -160,7 +169,8 @@ def build_body(webhook: Webhook, event: str, *, idea=None, item=None, **extra) -
     """The body `webhook` receives for this event, or None if it must not hear of it."""
     if webhook.audience == Webhook.Audience.PUBLIC:
         if (
-            item is None
+            event in INTERNAL_ONLY_EVENTS
+            or item is None
             or item.visibility != RoadmapItem.Visibility.PUBLIC
             or not item.public_title
         ):

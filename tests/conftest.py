@@ -64,6 +64,18 @@ def _local_cache(request, settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _no_compiled_flags():
+    """Each test compiles its own feature flags (rollout keeps them per process)."""
+    from rollout import evaluation, sdk_keys
+
+    evaluation.forget()
+    sdk_keys.forget()
+    yield
+    evaluation.forget()
+    sdk_keys.forget()
+
+
 @pytest.fixture
 def employee(db):
     return UserFactory(username="emma", first_name="Emma", groups=["Employee"])

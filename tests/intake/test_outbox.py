@@ -1,6 +1,7 @@
 """The outbox: work that follows a change is promised in the change's own transaction and is
 done exactly when its handler has run, whatever the broker does."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -166,9 +167,16 @@ def test_a_row_running_in_another_process_is_left_to_it(postgres, registry):
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
+    key = (events._LOCK_NAMESPACE, row_id)
     with psycopg.connect(**params, autocommit=True) as other:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", (events._LOCK_NAMESPACE, row_id))
+        other.execute("SELECT pg_advisory_lock(%s, %s)", key)
         assert events.handle(row_id) == "busy"
-    # The other process is gone, and its lock with it.
+        pid = other.info.backend_pid
+    # The other process is gone, and its lock with it (once the server has ended its backend).
+    with psycopg.connect(**params, autocommit=True) as watcher:
+        deadline = time.monotonic() + 10
+        while watcher.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
     assert events.handle(row_id) == "done"
     assert Idea.objects.count() == 0 and len(calls) == 1

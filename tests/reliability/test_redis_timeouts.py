@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def _app_on(broker_url: str) -> Celery:
     """A Celery app with the project's settings, publishing to `broker_url`."""
-    app = Celery("probe")
+    # Not the current app: shared tasks of later tests must keep publishing through the project's.
+    app = Celery("probe", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
     app.conf.broker_url = broker_url
     return app

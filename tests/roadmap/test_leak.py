@@ -223,3 +223,40 @@ def test_another_customers_organization_never_appears_on_a_customers_page(client
         page = _fetch(client, url)
         assert world["other"].name not in page
         assert "Acme Robotics" in page
+
+
+def test_customer_pages_show_no_flag_details_percentage_or_other_organization(client, world):
+    """Feature flags: a customer sees "Enabled for your organization" and nothing more."""
+    from rollout import services as rollout_services
+    from tests.rollout.factories import FlagFactory
+
+    s = world["s"]
+    _, customer_item, public_item = world["items"]
+    mine = world["customer"].customer_account.organization
+    customer_item.stage = RoadmapItem.Stage.BETA
+    customer_item.save()
+    beta = FlagFactory(
+        key="leakcheck-beta",
+        item=customer_item,
+        state="percentage",
+        percentage=37,
+        description=s("flag description"),
+    )
+    beta.allow.add(mine)
+    beta.opted_in.add(world["other"])
+    killed = FlagFactory(
+        key="leakcheck-killed",
+        item=public_item,
+        state="everyone",
+        description=s("killed flag description"),
+    )
+    rollout_services.kill_flag(flag=killed, reason=s("kill reason"))
+    rollout_services.bump_revision()
+    client.force_login(world["customer"])
+    pages = ["/roadmap/customer/", f"/roadmap/c/{world['link'].token}/", "/roadmap/"]
+    for url in pages:
+        text = _fetch(client, url)
+        _assert_clean(text, s, url=url)
+        for secret in ("leakcheck", "37 %", "37%", "percentage", "killed", world["other"].name):
+            assert secret.lower() not in text.lower(), (url, secret)
+    assert "Enabled for your organization" in _fetch(client, "/roadmap/customer/")
