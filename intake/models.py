@@ -396,15 +396,31 @@ class IdeaTerm(models.Model):
 
 
 class IdeaEmbedding(models.Model):
-    """The semantic duplicate engine's index: one sentence embedding per idea (float32 bytes).
-    Filled only when DUPLICATE_ENGINE=semantic."""
+    """The semantic duplicate engine's index: one sentence embedding per idea (float32 bytes) of
+    its cleaned title and description. Filled only when the semantic engine runs; `model` names
+    the model that made it, so vectors of another model are never compared."""
 
     idea = models.OneToOneField(Idea, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    model = models.CharField(max_length=60, default="", db_index=True)
     vector = models.BinaryField()
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return f"embedding of {self.idea_id}"
+
+
+class SourceBoilerplate(models.Model):
+    """What one source repeats in its items (template lines, title prefixes), learned from its
+    signals by `intake.cleaning` and removed before duplicate matching."""
+
+    source = models.CharField(max_length=300, unique=True)
+    lines = models.JSONField(default=list)
+    title_prefixes = models.JSONField(default=list)
+    items = models.PositiveIntegerField(default=0, help_text="How many items it was learned from.")
+    learned_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.source
 
 
 class OutboxEvent(models.Model):

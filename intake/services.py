@@ -493,24 +493,26 @@ def decline_idea(*, idea: Idea, reason: str, user, revisit_when: str = "") -> Id
 def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int] = ()) -> int:
     """Triage help for signals that arrived from a source; returns how many were auto-attached.
 
-    An untriaged signal that certainly duplicates an idea (above the engine's high threshold)
-    attaches to it; the rest get their likely duplicate stored for the inbox. Every idea whose
-    demand changed (`idea_ids`, plus those that gained a signal here) is rescored.
+    Each untriaged signal is matched once, on its cleaned title and body: above the engine's
+    auto-attach threshold it attaches to the idea; otherwise its likely duplicate (if any) is
+    stored for the inbox. Every idea whose demand changed (`idea_ids`, plus those that gained a
+    signal here) is rescored.
     """
     arrived = list(Signal.objects.filter(pk__in=list(signal_ids), idea__isnull=True))
     touched = set(idea_ids)
+    matches = similarity.match_signals(arrived)
     attached = []
     for signal in arrived:
-        idea = similarity.auto_attach_idea(title=signal.title, body=signal.body)
-        if idea is not None:
+        match = matches.get(signal.pk)
+        if similarity.is_certain_duplicate(match):
             # Only if a PM has not triaged it meanwhile.
             moved = Signal.objects.filter(pk=signal.pk, idea__isnull=True).update(
-                idea=idea, updated_at=timezone.now()
+                idea=match.idea, updated_at=timezone.now()
             )
             if moved:
                 attached.append(signal.pk)
-                touched.add(idea.pk)
-    similarity.suggest_ideas_for_signals([s for s in arrived if s.pk not in attached])
+                touched.add(match.idea.pk)
+    similarity.store_likely_ideas([s for s in arrived if s.pk not in attached], matches)
     if attached:
         _signals_attached(signal_ids=attached, idea_ids=touched)
     return len(attached)

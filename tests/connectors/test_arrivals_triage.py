@@ -9,7 +9,7 @@ from .conftest import make_connector, sync
 def test_an_issue_that_certainly_duplicates_an_idea_attaches_to_it(
     db, upstream, django_capture_on_commit_callbacks
 ):
-    idea = IdeaFactory(title="Dark mode for the admin console")
+    idea = IdeaFactory(title="Dark mode for the admin console", description="")
     upstream.add_issue("acme/vpn", 1, "Dark mode for the admin console")
     with django_capture_on_commit_callbacks(execute=True):
         sync(make_connector())
@@ -17,14 +17,15 @@ def test_an_issue_that_certainly_duplicates_an_idea_attaches_to_it(
 
 
 def test_a_similar_issue_waits_in_the_inbox_with_its_likely_duplicate(
-    db, upstream, django_capture_on_commit_callbacks
+    db, upstream, django_capture_on_commit_callbacks, settings
 ):
-    idea = IdeaFactory(title="Dark mode for the admin console")
-    upstream.add_issue("acme/vpn", 1, "Dark colours in the console would be nice")
+    settings.DUPLICATE_AUTO_ATTACH_SIMILARITY = 0.99  # close, but not for attaching unseen
+    idea = IdeaFactory(title="Dark mode for the admin console", description="")
+    upstream.add_issue("acme/vpn", 1, "Please add a dark mode to the admin console")
     upstream.add_issue("acme/vpn", 2, "Rotate WireGuard keys on a schedule")
     with django_capture_on_commit_callbacks(execute=True):
         sync(make_connector())
-    similar = Signal.objects.get(title__startswith="Dark colours")
+    similar = Signal.objects.get(title__startswith="Please add a dark mode")
     unrelated = Signal.objects.get(title__startswith="Rotate")
     assert similar.idea is None
     assert similar.likely_idea == idea

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from demo import company
+from intake import similarity
 from intake.models import Idea, MergeRecord, Organization, Signal
 from roadmap.models import RoadmapItem
 
@@ -71,7 +72,10 @@ def test_the_inbox_suggests_the_idea_a_new_ticket_repeats(loaded):
     ticket = Signal.objects.get(idea=None, title="Deprovision users automatically from Entra")
     assert ticket.source == Signal.Source.ZENDESK
     assert ticket.organization.name == "Globex"
-    assert ticket.likely_idea.title == "SCIM user and group provisioning from Okta and Entra ID"
+    # A paraphrase (0.88 with e5-small) below the "likely duplicate" bar calibrated on real
+    # requests (0.94): the inbox does not flag it, but it is the ticket's first suggestion.
+    best = similarity.find_similar_to(title=ticket.title, body=ticket.body, limit=1)
+    assert best[0].idea.title == "SCIM user and group provisioning from Okta and Entra ID"
 
 
 def test_roadmap_items_deliver_the_ideas_they_are_about(loaded):

@@ -35,7 +35,9 @@ def test_employees_submit_ideas_through_the_form_while_redis_is_down(
     cache_on_own_redis.stop()
 
     for n in range(10):
-        suggestions = client.get(reverse("submit-similar"), {"q": f"dark mode console {n}"})
+        suggestions = client.get(
+            reverse("submit-similar"), {"q": f"dark mode for the admin console {n}"}
+        )
         assert suggestions.status_code == 200
         assert suggestions.json()["results"][0]["title"] == "Dark mode for the admin console"
         response = client.post(

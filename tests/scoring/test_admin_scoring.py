@@ -88,8 +88,8 @@ def test_motion_filter_cuts_the_backlog(admin_client):
 
 
 def test_inbox_attaches_a_likely_duplicate_in_one_click(admin_client):
-    idea = IdeaFactory(title="Dark mode for the admin console")
-    signal = SignalFactory(idea=None, title="admin panel needs a dark theme")
+    idea = IdeaFactory(title="Dark mode for the admin console", description="")
+    signal = SignalFactory(idea=None, title="Please add a dark mode to the admin console")
     from intake.similarity import suggest_ideas_for_signals
 
     suggest_ideas_for_signals([signal])

@@ -1,6 +1,8 @@
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from intake import similarity
 
@@ -21,11 +23,28 @@ class Command(BaseCommand):
             help="Rebuild the index of every idea (after an upgrade or a bulk import).",
         )
 
+    def _rebuild(self, stream) -> int:
+        """The rebuild, with a progress bar while embeddings are computed (the long part)."""
+        bar = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total, unit="idea", desc="Embedding ideas", file=stream)
+            bar.update(done - bar.n)
+
+        try:
+            return similarity.rebuild_index(progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+
     def handle(self, *args, text, limit, rebuild_index: bool = False, **options):
         if not 1 <= limit <= 100:
             raise CommandError("--limit must be between 1 and 100.")
         if rebuild_index:
-            count = similarity.rebuild_index()
+            self.stderr.write(f"Duplicate engine: {similarity.engine_name()}.")
+            count = self._rebuild(options.get("stderr") or sys.stderr)
             self.stderr.write(f"Indexed {count} ideas.")
         if text is None:
             if rebuild_index:
