@@ -16,6 +16,8 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from connectors.models import Connector
+from connectors.services import save_connector
 from intake import similarity
 from intake.models import Idea, Organization, OrganizationDomain, Signal, Team
 from intake.services import URGENCY_IMPORTANCE, merge_ideas
@@ -64,6 +66,7 @@ def load_everything(*, password: str) -> list[str]:
             ),
         ),
         ("Demo feature flags", _demo_flags),
+        ("Demo connectors", _demo_connectors),
     ]
     lines += [f"{name}: {run()}" for name, run in steps]
     return lines
@@ -73,6 +76,20 @@ def _demo_flags() -> str:
     counts = load_demo_flags()
     key = f"; SDK key (shown once): {counts['sdk_key']}" if counts["sdk_key"] else ""
     return f"{counts['flags']} flags{key}"
+
+
+def _demo_connectors() -> str:
+    """The community's public repository and subreddit, marked public so the public roadmap
+    links to their threads for votes; disabled, since the demo company is fictional."""
+    specs = [
+        ("GitHub meshvpn/meshvpn", "github", {"repos": ["meshvpn/meshvpn"], "labels": ["fr"]}),
+        ("Reddit r/meshvpn", "reddit", {"subreddits": ["meshvpn"]}),
+    ]
+    for name, kind, options in specs:
+        if not Connector.objects.filter(name=name).exists():
+            connector = Connector(name=name, kind=kind, options=options, enabled=False, public=True)
+            save_connector(connector=connector)
+    return ", ".join(name for name, _, _ in specs) + " (public, disabled)"
 
 
 def demo_loaded() -> bool:

@@ -88,3 +88,9 @@ def test_demo_loads_only_once(loaded):
     ideas, signals = Idea.objects.count(), Signal.objects.count()
     call_command("load_demo")
     assert (Idea.objects.count(), Signal.objects.count()) == (ideas, signals)
+
+
+def test_the_public_roadmap_links_to_the_community_threads_for_votes(loaded, client):
+    page = client.get("/roadmap/").content.decode()
+    assert "Add your vote" in page
+    assert "https://github.com/meshvpn/meshvpn/issues/" in page
