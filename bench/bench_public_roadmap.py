@@ -104,6 +104,15 @@ def run_wrk(url: str, duration: int, connections: int, script: str | None = None
     }
 
 
+def best_of(runs: list[dict]) -> tuple[float, float, int]:
+    """The best requests/second and p99 of a URL's runs, and their errors added up."""
+    return (
+        max(r["rps"] for r in runs),
+        min(r["p99_ms"] for r in runs),
+        sum(r["errors"] for r in runs),
+    )
+
+
 def load_test_setup(description: str, default_db: str) -> tuple[argparse.Namespace, dict]:
     """The arguments of a wrk benchmark (bounded) and the environment of a migrated
     PostgreSQL database of its own, for gunicorn and manage.py."""
@@ -160,16 +169,8 @@ def main() -> None:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
 
-    def best(name):
-        runs = results[name]
-        return (
-            max(r["rps"] for r in runs),
-            min(r["p99_ms"] for r in runs),
-            sum(r["errors"] for r in runs),
-        )
-
-    page_rps, page_p99, page_errors = best("page")
-    static_rps, static_p99, static_errors = best("static")
+    page_rps, page_p99, page_errors = best_of(results["page"])
+    static_rps, static_p99, static_errors = best_of(results["static"])
     cache = "Redis" if env.get("REDIS_URL") else "local memory"
     print(f"public roadmap page: {size} bytes, PostgreSQL, {cache} cache, gunicorn "
           f"{args.workers} sync workers, wrk 1 thread {args.connections} connections, "

@@ -24,6 +24,7 @@ import urllib.request
 
 from bench_public_roadmap import (
     ROOT,
+    best_of,
     free_port,
     load_test_setup,
     run_wrk,
@@ -133,22 +134,14 @@ def main() -> None:
             os.unlink(script)
         static_file.unlink(missing_ok=True)
 
-    def best(name):
-        runs = results[name]
-        return (
-            max(r["rps"] for r in runs),
-            min(r["p99_ms"] for r in runs),
-            sum(r["errors"] for r in runs),
-        )
-
-    static_rps, static_p99, static_errors = best("static")
+    static_rps, static_p99, static_errors = best_of(results["static"])
     print(f"bulk evaluation of {FLAGS} flags: {size} bytes, PostgreSQL, gunicorn {args.workers} "
           f"sync workers, wrk 1 thread {args.connections} connections, "
           f"{rounds} x {duration} s each")  # fmt: skip
     print(f"  static file, same size   {static_rps:8.0f} req/s  p99 {static_p99:6.1f} ms  "
           f"errors {static_errors}")  # fmt: skip
     for name, organizations in SCENARIOS.items():
-        rps, p99, errors = best(name)
+        rps, p99, errors = best_of(results[name])
         print(f"  bulk, {name:<7} ({organizations:>6} orgs) {rps:8.0f} req/s  p99 {p99:6.1f} ms  "
               f"errors {errors}  ratio {rps / static_rps:.2f} (target >= 0.50)")  # fmt: skip
     for name, runs in results.items():
