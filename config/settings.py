@@ -443,3 +443,7 @@ ROLLOUT_ADOPTION_THRESHOLD = env.float("ROLLOUT_ADOPTION_THRESHOLD", default=80.
 ROLLOUT_STALE_FULL_ON_DAYS = env.int("ROLLOUT_STALE_FULL_ON_DAYS", default=90)
 ROLLOUT_STALE_KILLED_DAYS = env.int("ROLLOUT_STALE_KILLED_DAYS", default=30)
 ROLLOUT_STALE_SHIPPED_DAYS = env.int("ROLLOUT_STALE_SHIPPED_DAYS", default=90)
+
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in-process: a "Task … succeeded" line for each would drown the server's log.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}

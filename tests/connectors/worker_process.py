@@ -22,14 +22,15 @@ from . import fake_api
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def database_url() -> str:
-    """The test database as a DATABASE_URL, for processes started by the test."""
+def database_url(*, host: str = "", port: int = 0) -> str:
+    """The test database as a DATABASE_URL, for processes started by the test (optionally
+    reached through another host and port, such as a relay the test can cut)."""
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="")
     if db.get("PASSWORD"):
         credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or "5432"
+    host = host or db["HOST"] or "127.0.0.1"
+    port = port or db["PORT"] or "5432"
     return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
 
 

@@ -103,19 +103,6 @@ class Gunicorn:
         return self.log.read().decode(errors="replace")
 
 
-def test_database_url(*, host: str = "", port: int = 0) -> str:
-    """The URL of the test's own database, for a server process started by the test."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    host, port = host or db["HOST"] or "127.0.0.1", port or db["PORT"] or 5432
-    return f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test
-
-
 def post_form(http: requests.Session, url: str, data: dict) -> requests.Response:
     """POST a form as a browser would after loading a page (CSRF cookie and header)."""
     return http.post(

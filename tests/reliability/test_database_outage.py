@@ -5,8 +5,9 @@ import requests
 from django.db import OperationalError, connection
 
 from config.database_unavailable import server_error
+from tests.connectors.worker_process import database_url
 from tests.factories import UserFactory
-from tests.reliability.conftest import TcpProxy, log_in, post_form, test_database_url
+from tests.reliability.conftest import TcpProxy, log_in, post_form
 from tests.reliability.redis_server import free_port
 from tests.roadmap.factories import PublicItemFactory
 
@@ -87,7 +88,7 @@ def test_no_request_fails_after_postgresql_drops_every_connection(
 
     PublicItemFactory(public_title="Faster relays")
     UserFactory(username="emma", groups=["Employee"])
-    server = start_gunicorn(DATABASE_URL=test_database_url(), CONN_MAX_AGE="600")
+    server = start_gunicorn(DATABASE_URL=database_url(), CONN_MAX_AGE="600")
     http = requests.Session()
     log_in(http, server.base, "emma")
     assert set(_use_the_site(http, server.base, 10)) <= {200, 302}
@@ -111,7 +112,7 @@ def test_pages_answer_503_while_postgresql_is_away_and_nothing_fails_once_it_is_
     proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
     try:
         server = start_gunicorn(
-            DATABASE_URL=test_database_url(host="127.0.0.1", port=proxy.port),
+            DATABASE_URL=database_url(host="127.0.0.1", port=proxy.port),
             CONN_MAX_AGE="600",
             DATABASE_CONNECT_TIMEOUT="2",
         )

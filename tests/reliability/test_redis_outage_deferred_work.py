@@ -9,9 +9,16 @@ started once Redis is back, must do all of it, within a minute, from the outbox 
 import requests
 
 from intake.models import Idea, IdeaTerm, OutboxEvent, Signal
-from tests.connectors.worker_process import new_queue, start_worker, stop, wait_for, worker_env
+from tests.connectors.worker_process import (
+    database_url,
+    new_queue,
+    start_worker,
+    stop,
+    wait_for,
+    worker_env,
+)
 from tests.factories import UserFactory, api_token
-from tests.reliability.conftest import log_in, post_form, test_database_url
+from tests.reliability.conftest import log_in, post_form
 
 
 def _pending() -> bool:
@@ -26,7 +33,7 @@ def test_work_promised_during_an_outage_is_done_after_redis_returns_empty(
     token = api_token(tool)
     queue = new_queue()
     server = start_gunicorn(
-        DATABASE_URL=test_database_url(), REDIS_URL=own_redis.url, CELERY_TASK_DEFAULT_QUEUE=queue
+        DATABASE_URL=database_url(), REDIS_URL=own_redis.url, CELERY_TASK_DEFAULT_QUEUE=queue
     )
     http = requests.Session()
     log_in(http, server.base, "emma")

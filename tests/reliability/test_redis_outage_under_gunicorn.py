@@ -7,8 +7,9 @@ a real broker that has gone away, and every request must still succeed and be sa
 import requests
 
 from intake.models import OutboxEvent, Signal
+from tests.connectors.worker_process import database_url
 from tests.factories import UserFactory, api_token
-from tests.reliability.conftest import log_in, post_form, test_database_url
+from tests.reliability.conftest import log_in, post_form
 from tests.roadmap.factories import PublicItemFactory
 
 PUBLIC_PAGES = ["/roadmap/", "/roadmap/feed/", "/api/public/roadmap/", "/healthz"]
@@ -39,7 +40,7 @@ def test_forms_api_and_public_pages_succeed_under_gunicorn_while_redis_is_down(
     employee = UserFactory(username="emma", groups=["Employee"])
     token = api_token(employee)
     server = start_gunicorn(
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=database_url(),
         REDIS_URL=own_redis.url,
         CONN_MAX_AGE="60",
         CACHE_RETRY_SECONDS="0.5",
