@@ -69,9 +69,16 @@ def _finish_on_a_new_worker(env: dict, row: OutboxEvent) -> str:
     worker = worker_process.start_worker(env, beat=True)
     try:
         worker_process.wait_for(lambda: _done(row), timeout=WAIT_SECONDS, what="the row done")
-    finally:
+    except AssertionError as timed_out:
         output = worker_process.stop(worker)
-    return output
+        state = OutboxEvent.objects.filter(pk=row.pk).values().first()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, classid, objid, granted FROM pg_locks WHERE locktype = 'advisory'"
+            )
+            locks = cursor.fetchall()
+        raise AssertionError(f"{timed_out}; row {state}; advisory locks {locks}\n{output[-4000:]}")
+    return worker_process.stop(worker)
 
 
 def _backlog() -> list[int]:
