@@ -77,7 +77,9 @@ def _finish_on_a_new_worker(env: dict, row: OutboxEvent) -> str:
                 "SELECT pid, classid, objid, granted FROM pg_locks WHERE locktype = 'advisory'"
             )
             locks = cursor.fetchall()
-        raise AssertionError(f"{timed_out}; row {state}; advisory locks {locks}\n{output[-4000:]}")
+        raise AssertionError(
+            f"{timed_out}; row {state}; advisory locks {locks}\n{output[-4000:]}"
+        ) from timed_out
     return worker_process.stop(worker)
 
 
