@@ -432,6 +432,9 @@ MIDDLEWARE.insert(
 )
 # django-axes logs every login and reset at INFO; its warnings (lockouts) are what matter.
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+# faiss's loader says at INFO which of its builds it tried first; the one it loads dispatches to
+# the CPU's instructions by itself.
+LOGGING["loggers"]["faiss.loader"] = {"level": "WARNING"}
 
 # Progressive rollout: how often each process checks for changed flags (a kill reaches every
 # process within this; keep it under a second), the share (%) of devices that must carry a

@@ -491,14 +491,25 @@ def _matches(title: str, body: str, *, limit: int, level: str) -> list[Match]:
         return []
     minimum = threshold(level, engine)
     ranked = [(pk, s) for pk, s in engine.search(title=title, body=body) if s >= minimum]
-    # Every candidate in one query: merged ideas stand for their survivor (never suggested),
-    # and an idea deleted since this process indexed it is forgotten by the engine.
-    found = Idea.objects.only("id", "title", "status").in_bulk([pk for pk, _ in ranked])
-    deleted = [pk for pk, _ in ranked if pk not in found]
-    if deleted and hasattr(engine, "forget"):
-        engine.forget(deleted)
-    ideas = {pk: idea for pk, idea in found.items() if idea.status != Idea.Status.MERGED}
-    return [Match(ideas[pk], s) for pk, s in ranked if pk in ideas][:limit]
+    # The best candidates first, twice as many as wanted per query (one query almost always):
+    # merged ideas stand for their survivor (never suggested), and an idea deleted since this
+    # process indexed it is forgotten by the engine.
+    matches: list[Match] = []
+    step = max(2 * limit, 1)
+    for start in range(0, len(ranked), step):
+        chunk = ranked[start : start + step]
+        found = Idea.objects.only("id", "title", "status").in_bulk([pk for pk, _ in chunk])
+        deleted = [pk for pk, _ in chunk if pk not in found]
+        if deleted and hasattr(engine, "forget"):
+            engine.forget(deleted)
+        matches += [
+            Match(found[pk], s)
+            for pk, s in chunk
+            if pk in found and found[pk].status != Idea.Status.MERGED
+        ]
+        if len(matches) >= limit:
+            break
+    return matches[:limit]
 
 
 def find_similar(text: str, *, limit: int = 5) -> list[Match]:

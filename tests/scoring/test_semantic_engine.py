@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from intake import semantic, similarity
+from intake import semantic, similarity, vector_scan
 from intake.models import IdeaEmbedding
 from tests.factories import IdeaFactory
 
@@ -105,3 +105,33 @@ def test_a_deleted_idea_gives_way_to_the_next_match():
     for idea in doomed:
         idea.delete()
     assert [m.idea for m in similarity.find_similar("dark mode admin console", limit=1)] == [kept]
+
+
+def test_among_many_ideas_the_quantized_scan_ranks_as_the_exact_one(monkeypatch):
+    titles = [
+        "Dark mode for the admin console",
+        "Dark theme for the mobile app",
+        "Export audit logs to Splunk",
+        "Stream audit events to a SIEM",
+        "Rotate node keys every 90 days",
+        "Per-app split tunnelling on macOS",
+        "Exit nodes by country",
+        "SAML single sign-on for the admin console",
+    ]
+    for title in titles:
+        IdeaFactory(title=title)
+    query = "admin panel should support a dark theme"
+    exact = [(m.idea.pk, m.similarity) for m in similarity.find_similar(query)]
+    monkeypatch.setattr(vector_scan, "QUANTIZED_FROM", 1)
+    semantic.SemanticEngine.reset()
+    quantized = [(m.idea.pk, m.similarity) for m in similarity.find_similar(query)]
+    assert quantized == exact
+    assert semantic.SemanticEngine._scan._index is not None  # the 8-bit copy answered
+
+    renamed = IdeaFactory(title="Rotate node keys automatically")
+    similarity.find_similar(query)  # in memory, then changed in place
+    # Few candidates, so that a stale 8-bit row would keep the edited idea out of them.
+    monkeypatch.setattr(semantic, "CANDIDATES", 1)
+    renamed.title = "A dark theme in the admin panel"
+    renamed.save()
+    assert similarity.find_similar(query)[0].idea == renamed
