@@ -96,3 +96,16 @@ def test_similar_ideas_command_needs_a_text_or_a_rebuild(capsys):
     Idea.objects.bulk_create([Idea(title="Helm chart for the subnet router")])
     call_command("similar_ideas", "--rebuild-index")
     assert not Idea.objects.filter(search_stale=True).exists()
+
+
+def test_ideas_merged_away_make_room_for_the_open_ones_behind_them():
+    survivor = IdeaFactory(title="Dark mode for the admin console, scheduled")
+    for n in range(12):  # more merged look-alikes than one read-back of candidates holds
+        IdeaFactory(
+            title=f"Dark mode for the admin console ({n})",
+            status=Idea.Status.MERGED,
+            merged_into=survivor,
+        )
+    behind = IdeaFactory(title="Dark mode for the admin console in the mobile app")
+    found = [m.idea for m in similarity.find_similar("dark mode for the admin console")]
+    assert set(found) == {survivor, behind}
