@@ -30,8 +30,8 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _intermediate(modeladmin, request, queryset, *, form, title: str, action: str, template: str):
-    """Render an action's confirmation page, carrying the selection along."""
+def action_confirmation(modeladmin, request, queryset, *, form, title: str, action: str):
+    """Render an action's confirmation page (its form), carrying the selection along."""
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
@@ -41,7 +41,7 @@ def _intermediate(modeladmin, request, queryset, *, form, title: str, action: st
         "opts": modeladmin.model._meta,
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
     }
-    return render(request, template, context)
+    return render(request, "admin/intake/idea_action.html", context)
 
 
 class OrganizationDomainInline(admin.TabularInline):
@@ -254,14 +254,13 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
         else:
             form = MergeForm(initial={"survivor": ideas[0].pk if ideas else None})
             form.fields["survivor"].queryset = Idea.objects.filter(pk__in=[i.pk for i in ideas])
-        return _intermediate(
+        return action_confirmation(
             self,
             request,
             queryset,
             form=form,
             title="Merge ideas",
             action="merge_selected",
-            template="admin/intake/idea_action.html",
         )
 
     @admin.action(description="Undo merge")
@@ -292,14 +291,13 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
                 return None
         else:
             form = DeclineForm()
-        return _intermediate(
+        return action_confirmation(
             self,
             request,
             queryset,
             form=form,
             title="Decline ideas",
             action="decline_selected",
-            template="admin/intake/idea_action.html",
         )
 
     def _set_status(self, request, queryset, status):
@@ -350,14 +348,13 @@ class SignalActionsMixin:
                 return None
         else:
             form = AttachForm()
-        return _intermediate(
+        return action_confirmation(
             self,
             request,
             queryset,
             form=form,
             title="Attach signals to an idea",
             action="attach_to_idea",
-            template="admin/intake/idea_action.html",
         )
 
     @admin.action(description="Make a new idea from these")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from intake.admin import _intermediate
+from intake.admin import action_confirmation
 from intake.admin_hardening import HardenedAdminMixin
 from intake.models import Organization
 
@@ -71,14 +71,13 @@ class FlagAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
                 services.kill_flag(flag=flag, reason=form.cleaned_data["reason"], user=request.user)
             self.message_user(request, f"Killed {queryset.count()} flag(s); owners are told.")
             return None
-        return _intermediate(
+        return action_confirmation(
             self,
             request,
             queryset,
             form=form,
             title="Kill flags: off for everyone within a second; owners are told",
             action="kill",
-            template="admin/intake/idea_action.html",
         )
 
     @admin.action(description="Undo kill: answer from the rollout state again")
