@@ -411,7 +411,7 @@ def _scan_alone(engine, titles: list[str]) -> dict:
         found = {}
         for name, scan in (("exact", None), ("quantized", engine._scan)):
             t = time.perf_counter()
-            found[name] = set(vector_scan.top_rows(matrix, count, query, 100, scan).tolist())
+            found[name] = set(vector_scan.top_rows(matrix, count, query, 100, scan)[0].tolist())
             timings[name].append((time.perf_counter() - t) * 1000)
         same += found["exact"] == found["quantized"]
     return {

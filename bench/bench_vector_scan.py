@@ -91,11 +91,11 @@ def main() -> None:
 
     def engine_scan():
         vector_scan.top_rows(matrix, args.rows, queries[0], KEEP, scan)  # builds the 8-bit copy
-        return lambda q: vector_scan.top_rows(matrix, args.rows, q, KEEP, scan)
+        return lambda q: vector_scan.top_rows(matrix, args.rows, q, KEEP, scan)[0]
 
     builds = {
         "exact float32 (numpy)": lambda: (
-            lambda q: vector_scan.top_rows(matrix, args.rows, q, KEEP, None)
+            lambda q: vector_scan.top_rows(matrix, args.rows, q, KEEP, None)[0]
         ),
         "8-bit faiss scan + exact rescoring (the engine)": engine_scan,
         **graph_indexes(matrix),

@@ -357,8 +357,7 @@ class SemanticEngine:
             count = self._count
             if not count:
                 return []
-            top = vector_scan.top_rows(self._matrix, count, query, CANDIDATES, self._scan)
-            scores = self._matrix[top] @ query
+            top, scores = vector_scan.top_rows(self._matrix, count, query, CANDIDATES, self._scan)
             ranked = [
                 (int(self._ids[row]), round(float(score), 4))
                 for row, score in zip(top, scores, strict=True)

@@ -65,26 +65,26 @@ class QuantizedScan:
             index.add(np.ascontiguousarray(matrix[index.ntotal : count]))
         self._index = index
 
-    def top(self, matrix: np.ndarray, count: int, query: np.ndarray, keep: int) -> np.ndarray:
-        """Row positions of the `keep` best rows among the first `count` (unordered)."""
+    def candidates(self, matrix: np.ndarray, count: int, query: np.ndarray, wanted: int):
+        """Positions of the `wanted` rows (of the first `count`) the 8-bit copy ranks best."""
         with self._lock:
             self._refresh(matrix, count)
-            wanted = min(count, keep * OVERSAMPLE)
             _, found = self._index.search(query.reshape(1, -1).astype("float32"), wanted)
-        rows = found[0][found[0] >= 0]
-        scores = matrix[rows] @ query
-        if len(rows) > keep:
-            rows = rows[np.argpartition(-scores, keep - 1)[:keep]]
-        return rows
+        return found[0][found[0] >= 0]
 
 
 def top_rows(
     matrix: np.ndarray, count: int, query: np.ndarray, keep: int, scan: QuantizedScan | None
-) -> np.ndarray:
-    """Positions of the `keep` rows (of the first `count`) with the highest inner product with
-    the query; exact either way, quantized first when the matrix is large."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The `keep` rows (of the first `count`) with the highest inner product with the query,
+    unordered, and those exact products; quantized first when the matrix is large."""
     keep = min(keep, count)
     if scan is not None and available() and count >= QUANTIZED_FROM:
-        return scan.top(matrix, count, query, keep)
-    scores = matrix[:count] @ query
-    return np.argpartition(-scores, keep - 1)[:keep]
+        rows = scan.candidates(matrix, count, query, min(count, keep * OVERSAMPLE))
+        scores = matrix[rows] @ query
+    else:
+        rows, scores = np.arange(count), matrix[:count] @ query
+    if len(rows) > keep:
+        best = np.argpartition(-scores, keep - 1)[:keep]
+        rows, scores = rows[best], scores[best]
+    return rows, scores
