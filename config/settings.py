@@ -195,7 +195,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "config.fail_safe_cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="idea-intake"),
+            # Parallel test processes (pytest-xdist) share one Redis: each keeps its own keys.
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="idea-intake")
+            + env("PYTEST_XDIST_WORKER", default=""),
             # After a failure, Redis is skipped this long before the next try.
             "RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5.0),
             "OPTIONS": {

@@ -10,6 +10,71 @@ from tests.factories import UserFactory
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or "db" in fixtures
+
+
+# A transactional test ends by emptying the tables, and with them what the data migrations
+# wrote (groups, stage and scoring policies). Run alone, the suite orders those tests last; run
+# in parallel (pytest-xdist hands out whole files), any database test may follow one, so it
+# gets the migrated data back first (as the first transactional test of a lone run finds it).
+_tables_emptied = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+
+
+def _restore_migrated_data(config: pytest.Config) -> None:
+    from django.core.management import call_command
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is None:
+                continue
+            # The flush emptied the tables and post_migrate wrote some rows again.
+            call_command(
+                "flush", database=connection.alias, interactive=False,
+                inhibit_post_migrate=True, verbosity=0,
+            )  # fmt: skip
+            connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    global _tables_emptied
+    if _tables_emptied and _uses_database(item):
+        _restore_migrated_data(item.config)
+        _tables_emptied = False
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    global _tables_emptied
+    result = yield
+    if _is_transactional(item):
+        _tables_emptied = True
+    return result
+
+
 def _missing_service(reason: str):
     """Skip, or fail under REQUIRE_SERVICES=1 (CI), when a real service is absent."""
     if REQUIRE_SERVICES:
