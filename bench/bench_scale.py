@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -101,31 +102,38 @@ def _database_url(prefix: str, scale: str) -> str:
 
 
 def _print_tables(results: dict) -> None:
-    small, full = results["small"], results.get("full")
-    print()
-    print("| page | at 1 % (ms) | at design scale (ms) | growth × | queries small/full |")
-    print("|---|---|---|---|---|")
-    full_pages = {p["name"]: p for p in full["pages"]} if full else {}
-    for page in small["pages"]:
-        other = full_pages.get(page["name"])
-        cells = [page["name"], _page_time(page)]
-        if other is None:
-            cells += ["", "", str(page["queries"])]
-        else:
-            growth = other["ms"] / page["ms"] if page["ms"] else 0
-            cells += [_page_time(other), f"{growth:.1f}", f"{page['queries']} / {other['queries']}"]
-        print("| " + " | ".join(cells) + " |")
-    print()
-    print("| bulk operation | at 1 %: call + follow-up (s) | at design scale (s) | detail |")
-    print("|---|---|---|---|")
-    full_ops = {op["name"]: op for op in full["bulk"]} if full else {}
-    for op in small["bulk"]:
-        other = full_ops.get(op["name"])
-        detail = op["detail"] if other is None else other["detail"]
-        cells = [op["name"], _op_time(op), _op_time(other) if other else "", detail]
-        print("| " + " | ".join(cells) + " |")
+    full = results.get("full", {"pages": [], "bulk": []})
+    _table(
+        ["page", "at 1 % (ms)", "at design scale (ms)", "growth ×", "queries small/full"],
+        results["small"]["pages"],
+        full["pages"],
+        lambda small, big: [
+            _page_time(small),
+            _page_time(big) if big else "",
+            f"{big['ms'] / small['ms']:.1f}" if big and small["ms"] else "",
+            f"{small['queries']} / {big['queries']}" if big else str(small["queries"]),
+        ],
+    )
+    _table(
+        ["bulk operation", "at 1 %: call + follow-up (s)", "at design scale (s)", "detail"],
+        results["small"]["bulk"],
+        full["bulk"],
+        lambda small, big: [
+            _op_time(small), _op_time(big) if big else "", (big or small)["detail"]
+        ],
+    )  # fmt: skip
     for name, result in results.items():
         print(f"{name}: {result['summary']}")
+
+
+def _table(headings: list[str], small_rows: list[dict], full_rows: list[dict], cells) -> None:
+    """One Markdown table, a line per row of the small run joined by name to the full run's."""
+    by_name = {row["name"]: row for row in full_rows}
+    print()
+    print("| " + " | ".join(headings) + " |")
+    print("|" + "---|" * len(headings))
+    for row in small_rows:
+        print("| " + " | ".join([row["name"], *cells(row, by_name.get(row["name"]))]) + " |")
 
 
 def _page_time(page: dict) -> str:
@@ -164,6 +172,8 @@ def _measure_one(args) -> None:
         import django
 
         django.setup()
+        # Today's 400 on saving a big idea logs a traceback per request; the table shows it.
+        logging.getLogger("django.security").setLevel(logging.CRITICAL)
         spec = SCALES[args.measure]
         _ensure_built(url, spec)
         summary = _summary()
@@ -672,7 +682,8 @@ def _measure_bulk(repeat: int) -> list[dict]:
     ops = [
         ("merge the 2,000-signal idea into another", median("merge"), "2,000 signals moved"),
         ("undo that merge", median("undo"), "2,000 signals back"),
-        (f"attach {n_inbox:,} inbox signals to one idea", median("attach"), f"{n_inbox:,} signals"),
+        (f"attach {ATTACH_SIGNALS:,} inbox signals to one idea (at 1 %: all it has)",
+         median("attach"), f"{n_inbox:,} signals"),
         ("bare UPDATE of every idea's score", median("update"), f"{n_ideas:,} rows, baseline"),
         ("policy change, every idea rescored", median("rescore"),
          f"ratio to the bare UPDATE: {rescore / update:.1f}×"),
