@@ -1,13 +1,19 @@
-"""Shared set-up for the scoring and duplicate benchmarks: a fresh database of 100,000 ideas.
+"""Shared set-up of the benchmarks: a fresh database of 100,000 ideas (scoring, duplicates),
+PostgreSQL databases of their own (connectors, scale), and the fake GitHub API in a child
+process (connectors, scale).
 
-Uses DATABASE_URL if set (point it at a scratch PostgreSQL database), else a scratch SQLite
-file in /tmp. Never run against a database you care about: it is emptied.
+`django_setup` uses DATABASE_URL if set (point it at a scratch PostgreSQL database), else a
+scratch SQLite file in /tmp. Never run against a database you care about: it is emptied.
 """
 
+import multiprocessing
 import os
+import queue
 import random
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,3 +83,65 @@ def make_ideas(n: int, *, seed: int = 11) -> list[int]:
         )
     Idea.objects.bulk_create(ideas, batch_size=5000)
     return list(Idea.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def ensure_postgres_database(url: str, *, drop: bool = False) -> None:
+    """Create the PostgreSQL database `url` names if it is missing (dropped first if `drop`)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1].split("?", 1)[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if drop:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _serve_github(issues: int, ready, stop) -> None:
+    from tests.connectors.fake_api import FakeUpstream
+
+    fake = FakeUpstream().start()
+    for number in range(1, issues + 1):
+        # Real issues carry a body; a few hundred characters is typical of feature requests.
+        fake.add_issue(
+            "acme/vpn",
+            number,
+            f"Feature request number {number}: exit node failover",
+            body="When the exit node reboots, traffic should move to another one. " * 5,
+            labels=("fr",) if number % 3 else ("fr", "networking"),
+            state="closed" if number % 7 == 0 else "open",
+            thumbs_up=number % 40,
+            comments=number % 12,
+            author=f"user{number % 500}",
+        )
+    ready.put(fake.url)
+    stop.wait()
+    fake.stop()
+
+
+@contextmanager
+def fake_github(issues: int) -> Iterator[str]:
+    """The tests' fake GitHub API (tests/connectors/fake_api.py) with `issues` issues in
+    acme/vpn, served from a child process (so it takes no time from the measured one); yields
+    its URL. Start it before django.setup(): the child is forked."""
+    context = multiprocessing.get_context("fork")
+    ready, stop = context.Queue(), context.Event()
+    server = context.Process(target=_serve_github, args=(issues, ready, stop), daemon=True)
+    server.start()
+    try:
+        url = None
+        while url is None:
+            if not server.is_alive():
+                raise SystemExit("The fake API process died; see its traceback above.")
+            try:
+                url = ready.get(timeout=1)
+            except queue.Empty:
+                continue
+        yield url
+    finally:
+        stop.set()
+        server.join(timeout=10)
+        if server.is_alive():
+            server.kill()

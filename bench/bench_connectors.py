@@ -21,39 +21,13 @@ created if missing, and must be one of your own: its signals are deleted between
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
-import queue
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def _serve(issues: int, ready, stop) -> None:
-    from tests.connectors.fake_api import FakeUpstream
-
-    fake = FakeUpstream().start()
-    for number in range(1, issues + 1):
-        # Real issues carry a body; a few hundred characters is typical of feature requests.
-        fake.add_issue(
-            "acme/vpn",
-            number,
-            f"Feature request number {number}: exit node failover",
-            body="When the exit node reboots, traffic should move to another one. " * 5,
-            labels=("fr",) if number % 3 else ("fr", "networking"),
-            state="closed" if number % 7 == 0 else "open",
-            thumbs_up=number % 40,
-            comments=number % 12,
-            author=f"user{number % 500}",
-        )
-    ready.put(fake.url)
-    stop.wait()
-    fake.stop()
+from _setup import ensure_postgres_database, fake_github
 
 
 def _prepare_database(url: str | None) -> str:
@@ -61,14 +35,7 @@ def _prepare_database(url: str | None) -> str:
         path = Path(tempfile.mkdtemp(prefix="bench-connectors-")) / "bench.sqlite3"
         return f"sqlite:///{path}"
     if url.startswith("postgres"):
-        import psycopg
-
-        name = url.rsplit("/", 1)[1]
-        admin_url = url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
+        ensure_postgres_database(url)
     return url
 
 
@@ -87,25 +54,8 @@ def main() -> None:
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     os.environ["LOG_LEVEL"] = "WARNING"
 
-    context = multiprocessing.get_context("fork")
-    ready, stop = context.Queue(), context.Event()
-    server = context.Process(target=_serve, args=(args.issues, ready, stop), daemon=True)
-    server.start()
-    try:
-        url = None
-        while url is None:
-            if not server.is_alive():
-                raise SystemExit("The fake API process died; see its traceback above.")
-            try:
-                url = ready.get(timeout=1)
-            except queue.Empty:
-                continue
+    with fake_github(args.issues) as url:
         _bench(url, args)
-    finally:
-        stop.set()
-        server.join(timeout=10)
-        if server.is_alive():
-            server.kill()
 
 
 def _bench(url: str, args) -> None:
