@@ -55,6 +55,20 @@ def _restore_migrated_data(config: pytest.Config) -> None:
                 inhibit_post_migrate=True, verbosity=0,
             )  # fmt: skip
             connection.creation.deserialize_db_from_string(contents)
+            _reset_sequences(connection)
+
+
+def _reset_sequences(connection) -> None:
+    # Rows come back with their ids, and PostgreSQL's flush set every sequence
+    # to 1: without this the next insert reuses an id that is taken.
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 @pytest.hookimpl(wrapper=True)
