@@ -4,17 +4,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from intake.roles import is_pm, role_required
-from intake.throttling import too_many_requests
+from intake.throttling import throttled, too_many_requests
 
 from . import selectors, services
 from .forms import ApiTokenForm
 
 
 @role_required(is_pm)
+@throttled("writes")
 def api_tokens(request):
     """A PM makes and revokes their own API tokens; a superuser anyone's. A new token is shown
     once, on the answer to the POST that made it (never stored, never redirected to)."""
-    form = ApiTokenForm(request.POST or None, for_anyone=request.user.is_superuser)
+    form = ApiTokenForm(
+        request.POST if request.method == "POST" else None, for_anyone=request.user.is_superuser
+    )
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -127,7 +127,7 @@ def load_test_setup(description: str, default_db: str) -> tuple[argparse.Namespa
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false"}
     # One load generator from one address would hit the per-address rate limits at once.
-    env["RATE_LIMIT_PUBLIC_ROADMAP"] = env["RATE_LIMIT_API"] = ""
+    env["RATE_LIMIT_API"] = ""
     env.setdefault("DATABASE_URL", default_db)
     if not env["DATABASE_URL"].startswith("postgres"):
         raise SystemExit("DATABASE_URL must point at PostgreSQL for this benchmark")

@@ -162,7 +162,7 @@ def _measure_one(args) -> None:
     os.environ["LOG_LEVEL"] = "WARNING"
     # Merging and declining tell the people who asked; kept in memory, not printed.
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    for limit in ("SUBMISSIONS", "PUBLIC_ROADMAP", "API", "API_SIGNAL_POST"):
+    for limit in ("SUBMISSIONS", "WRITES", "WRITES_PER_ADDRESS", "API", "API_SIGNAL_POST"):
         os.environ[f"RATE_LIMIT_{limit}"] = ""
     with fake_github(SYNC_ISSUES) as github_url:
         from tests.connectors import fake_api

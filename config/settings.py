@@ -5,10 +5,12 @@ Celery tasks run eagerly, e-mail to the console. `DATABASE_URL` and `REDIS_URL` 
 PostgreSQL and Redis; `DJANGO_ENV=production` turns DEBUG off and insists on real settings.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from config import events as event_registry
 
@@ -310,6 +312,9 @@ SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 # public roadmap (the server-side copy is invalidated whenever an item changes).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 PUBLIC_ROADMAP_MAX_AGE = env.int("PUBLIC_ROADMAP_MAX_AGE", default=60)
+# ...and how long after that a CDN may serve its copy while it fetches a fresh one, or while the
+# app does not answer (stale-while-revalidate, stale-if-error).
+PUBLIC_ROADMAP_STALE_SECONDS = env.int("PUBLIC_ROADMAP_STALE_SECONDS", default=300)
 # Webhooks only reach public internet addresses; self-hosted setups that deliver inside their
 # own network (loopback, private, link-local) turn this on.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
@@ -348,17 +353,30 @@ REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
 ]
 
 # Rate limits ("<n>/<second|minute|hour|day>", or empty for none), counted in the cache per
-# user, or per client address for visitors; over a limit the answer is 429 with Retry-After.
+# user, or per client address for visitors; writes also per address, under one ceiling they
+# share (intake/throttling.py). Over a limit the answer is 429 with Retry-After. The public
+# roadmap, feed and public API carry none: they are cached, and floods are for the proxy or CDN.
 RATE_LIMITS = {
     "submission": env("RATE_LIMIT_SUBMISSIONS", default="20/minute") or None,
-    "public_roadmap": env("RATE_LIMIT_PUBLIC_ROADMAP", default="120/minute") or None,
+    "writes": env("RATE_LIMIT_WRITES", default="30/minute") or None,
+    "writes_per_address": env("RATE_LIMIT_WRITES_PER_ADDRESS", default="300/minute") or None,
     "api": env("RATE_LIMIT_API", default="600/minute") or None,
     "api_signal_post": env("RATE_LIMIT_API_SIGNAL_POST", default="120/minute") or None,
 }
-# How many proxies in front of the app append to X-Forwarded-For (0: use the peer address).
+# Which proxies' X-Forwarded-For entries to believe (intake/addresses.py): by default none, and
+# the client is the peer. TRUSTED_PROXY_COUNT: how many proxies in front append to the header;
+# TRUSTED_PROXY_NETWORKS: the proxies' addresses ("10.0.0.0/8,2001:db8::/32"). See README.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+for _network in TRUSTED_PROXY_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {_error}") from None
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["intake.throttling.ApiThrottle"]
-REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT or None
+# DRF's own reading of the header is never used (our throttles ask intake/addresses.py); 0
+# makes any other DRF throttle take the peer rather than the whole header.
+REST_FRAMEWORK["NUM_PROXIES"] = 0
 
 # Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords in a row for one
 # account, or from one address, logging in is refused with a 429 page for the cool-off time.
@@ -369,7 +387,7 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "intake.throttling.client_address"
+AXES_CLIENT_IP_CALLABLE = "intake.addresses.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False

@@ -1,8 +1,13 @@
 """Rate limits for pages and the API: one mechanism (DRF's cache-backed throttle, which knows
 how long until the next request is allowed), rates from `settings.RATE_LIMITS` by scope.
 
-Requests are counted per user when logged in, else per client address (`TRUSTED_PROXY_COUNT`
-says how many proxies' X-Forwarded-For entries to trust). Over the limit: 429 with Retry-After.
+Reads are counted per user when logged in, else per client address (intake/addresses.py says
+which address that is). Writes are counted per account and per address as well, so neither
+many accounts from one machine nor one account from many machines goes past a limit; the
+per-address ceiling of writes (`writes_per_address`) is shared by every write and set high
+enough for an office behind one address. The public pages carry no limit here: they are served
+from a cache and answer conditional requests, and floods are for the proxy or CDN in front
+(README "Behind a proxy and a CDN"). Over a limit: 429 with Retry-After.
 """
 
 import logging
@@ -11,7 +16,9 @@ from functools import wraps
 
 from django.conf import settings
 from django.shortcuts import render
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
+
+from .addresses import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +47,22 @@ class ScopedThrottle(SimpleRateThrottle):
             logger.warning("Rate limit %s not checked, the cache failed: %s", self.scope, error)
             return True
 
+    def get_ident(self, request):
+        return client_address(request)
+
     def get_cache_key(self, request, view):
         user = None if self.by_address else getattr(request, "user", None)
         ident = f"user-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+WRITES_PER_ADDRESS = "writes_per_address"
+
+
+def write_throttles(scope: str) -> list[ScopedThrottle]:
+    """A write's limits: its own scope per account (or address, for visitors), and the ceiling
+    every write shares per address."""
+    return [ScopedThrottle(scope), ScopedThrottle(WRITES_PER_ADDRESS, by_address=True)]
 
 
 class ApiThrottle(ScopedThrottle):
@@ -53,7 +72,7 @@ class ApiThrottle(ScopedThrottle):
 
 
 class SignalPostThrottle(ScopedThrottle):
-    """`POST /api/signals/`, on top of the API's own limit."""
+    """`POST /api/signals/`, on top of the API's own limit: per account."""
 
     scope = "api_signal_post"
 
@@ -61,20 +80,27 @@ class SignalPostThrottle(ScopedThrottle):
         return request.method != "POST" or super().allow_request(request, view)
 
 
-def throttled(
-    scope: str, *, methods: tuple[str, ...] = ("GET", "HEAD", "POST"), by_address: bool = False
-):
-    """View decorator: answer 429 with Retry-After once `scope`'s rate is spent. `by_address`
-    counts per client address even for users (and never reads the session: for pages shared
-    by every visitor through caches)."""
+class WritesPerAddressThrottle(SignalPostThrottle):
+    """`POST /api/signals/`: the per-address ceiling every write shares."""
+
+    scope = WRITES_PER_ADDRESS
+    by_address = True
+
+    def __init__(self):
+        super().__init__(by_address=True)
+
+
+def throttled(scope: str, *, methods: tuple[str, ...] = ("POST",)):
+    """View decorator for writes: answer 429 with Retry-After once `scope`'s rate for the
+    account, or the per-address ceiling of writes, is spent."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method in methods:
-                throttle = ScopedThrottle(scope, by_address=by_address)
-                if not throttle.allow_request(request, None):
-                    return too_many_requests(request, throttle.wait())
+                for throttle in write_throttles(scope):
+                    if not throttle.allow_request(request, None):
+                        return too_many_requests(request, throttle.wait())
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -88,9 +114,3 @@ def too_many_requests(request, wait_seconds: float | None, *, template="429.html
     response["Retry-After"] = str(seconds)
     response["Cache-Control"] = "no-store"
     return response
-
-
-def client_address(request) -> str:
-    """The client's address: the peer, or the entry `TRUSTED_PROXY_COUNT` proxies vouch for in
-    X-Forwarded-For. Used by the rate limits and the login lockout alike."""
-    return BaseThrottle().get_ident(request)

@@ -37,7 +37,7 @@ def similar(request):
 
 
 def _submit(request, *, form_class, template: str, service):
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         idea_id = data.pop("idea")
@@ -54,7 +54,7 @@ def _submit(request, *, form_class, template: str, service):
 
 @require_http_methods(["GET", "POST"])
 @role_required(is_employee)
-@throttled("submission", methods=("POST",))
+@throttled("submission")
 def submit(request):
     return _submit(
         request,
@@ -66,7 +66,7 @@ def submit(request):
 
 @require_http_methods(["GET", "POST"])
 @role_required(is_sales)
-@throttled("submission", methods=("POST",))
+@throttled("submission")
 def submit_sales(request):
     return _submit(
         request,

@@ -19,9 +19,9 @@ from intake import services as intake_services
 from intake.models import Idea, Signal
 from intake.roles import is_employee
 from intake.selectors import ideas_with_demand
-from intake.throttling import ApiThrottle, SignalPostThrottle
+from intake.throttling import ApiThrottle, SignalPostThrottle, WritesPerAddressThrottle
 
-from . import selectors
+from . import public_http, selectors
 from .models import RoadmapItem
 from .serializers import (
     CustomerIdeaSerializer,
@@ -76,11 +76,20 @@ class PublicRoadmapList(generics.ListAPIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+    # Cached by anyone and answered conditionally: floods are for the proxy or CDN in front.
+    throttle_classes = []
     serializer_class = PublicItemSerializer
     filter_backends = []
 
     def get_queryset(self):
         return _filter_items(self.request, selectors.public_items())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        response.render()
+        return public_http.not_modified_or(request, response, public_http.etag_of(response.content))
 
 
 # Customer ---------------------------------------------------------------------------------------
@@ -181,7 +190,7 @@ class SignalListCreate(generics.ListCreateAPIView):
 
     permission_classes = [permissions.IsAuthenticated, IsEmployee]
     filterset_class = SignalFilter
-    throttle_classes = [ApiThrottle, SignalPostThrottle]
+    throttle_classes = [ApiThrottle, SignalPostThrottle, WritesPerAddressThrottle]
 
     def get_queryset(self):
         return Signal.objects.select_related("organization").order_by("-created_at", "-pk")

@@ -1,14 +1,10 @@
 """The three roadmaps, the share links sales reps hand out, and the public feed."""
 
-import hashlib
-
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_GET,
@@ -21,7 +17,7 @@ from config.extensions import item_panels
 from intake.roles import is_employee, is_sales, role_required
 from intake.throttling import throttled
 
-from . import selectors, services
+from . import public_http, selectors, services
 from .forms import InternalFilterForm, PreviewForm, ShareLinkForm
 from .models import CustomerAccount, RoadmapItem
 
@@ -141,8 +137,9 @@ def shared(request, token: str):
 
 @require_http_methods(["GET", "POST"])
 @role_required(is_sales)
+@throttled("writes")
 def share_links(request):
-    form = ShareLinkForm(request.POST or None)
+    form = ShareLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.create_share_link(
@@ -181,18 +178,14 @@ def cached_public(name: str, render_body, content_type: str):
         version, cached = services.cached_public_page(name)
         if cached is None:
             body = render_body(request).encode()
-            cached = (body, '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"')
+            cached = (body, public_http.etag_of(body))
             services.store_public_page(name, version, cached)
         body, etag = cached
-        if etag in request.headers.get("If-None-Match", ""):
-            response = HttpResponse(status=304)
-        else:
-            response = HttpResponse(body, content_type=content_type)
-        response["ETag"] = etag
-        patch_cache_control(response, public=True, max_age=settings.PUBLIC_ROADMAP_MAX_AGE)
-        return response
+        return public_http.not_modified_or(
+            request, HttpResponse(body, content_type=content_type), etag
+        )
 
-    return require_safe(throttled("public_roadmap", by_address=True)(view))
+    return require_safe(view)
 
 
 def _render_public(request) -> str:

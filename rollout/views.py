@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from intake.roles import is_employee, role_required
+from intake.throttling import throttled
 from roadmap.models import CustomerAccount, RoadmapItem
 
 from . import services
@@ -40,6 +41,7 @@ def flag_history(request, key: str):
 
 
 @require_POST
+@throttled("writes")
 def request_early_access(request, item_id: int):
     """A customer user asks for their organization to join an item's Alpha."""
     if not request.user.is_authenticated:

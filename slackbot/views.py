@@ -17,6 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from slack_sdk.signature import SignatureVerifier
 
+from intake.addresses import client_address
+
 from .bolt import request_handler
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ def events(request):
     if refusal:
         logger.warning(
             "Refused a request to /slack/events from %s: %s",
-            request.META.get("REMOTE_ADDR", "?"),
+            client_address(request),
             refusal,
         )
         return HttpResponse("Unauthorized", status=401, content_type="text/plain")

@@ -137,7 +137,8 @@ def start_gunicorn():
             "RATE_LIMIT_SUBMISSIONS": "",
             "RATE_LIMIT_API": "",
             "RATE_LIMIT_API_SIGNAL_POST": "",
-            "RATE_LIMIT_PUBLIC_ROADMAP": "",
+            "RATE_LIMIT_WRITES": "",
+            "RATE_LIMIT_WRITES_PER_ADDRESS": "",
             **environment,
         }
         server = Gunicorn(env)

@@ -196,3 +196,38 @@ def test_with_redis_the_cached_page_is_shared_and_invalidated(
     assert cache.get(services.PUBLIC_CACHE_VERSION_KEY) > version
     assert services.cached_public_page("page")[1] is None  # the old copy is never served
     assert "GA" in client.get("/roadmap/").content.decode()
+
+
+PUBLIC_PATHS = ("/roadmap/", "/roadmap/feed/", "/api/public/roadmap/")
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_a_cdn_may_keep_every_public_answer_and_serve_it_stale_while_it_refreshes(client, path):
+    PublicItemFactory()
+    cache_control = client.get(path)["Cache-Control"]
+    for directive in ("public", "max-age=60", "stale-while-revalidate=300", "stale-if-error=300"):
+        assert directive in cache_control, (path, cache_control)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_every_public_answer_is_conditional(client, path):
+    PublicItemFactory()
+    first = client.get(path)
+    again = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert (again.status_code, again.content) == (304, b"")
+    assert "public" in again["Cache-Control"]
+    other = client.get(path, HTTP_IF_NONE_MATCH='"an-older-version"')
+    assert other.status_code == 200 and other.content == first.content
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_a_signed_in_visitor_gets_the_same_anonymous_cacheable_answer(client, pm, path):
+    PublicItemFactory()
+    anonymous = client.get(path)
+    client.force_login(pm)
+    client.get("/submit/")  # a CSRF cookie and a session, as a real browser would carry
+    response = client.get(path)
+    assert response.content == anonymous.content
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies, response.cookies
+    assert "private" not in response["Cache-Control"]
