@@ -70,3 +70,30 @@ def test_the_admin_login_is_locked_out_too(client):
         for _ in range(6)
     ]
     assert codes[:4] == [200] * 4 and codes[4:] == [429, 429]
+
+
+def test_a_made_up_forwarded_address_does_not_dodge_the_address_lockout(client):
+    UserFactory(username="pat")
+    for n in range(8):  # each guess for another account, each under a made-up address
+        client.post(
+            LOGIN, {"username": f"user{n}", "password": "wrong-guess"},
+            REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )  # fmt: skip
+    response = _try(client, "pat", "pw-for-tests", "203.0.113.9")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_lockout(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="pat")
+    for n in range(8):
+        client.post(
+            LOGIN, {"username": f"user{n}", "password": "wrong-guess"},
+            REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.66",
+        )  # fmt: skip
+    response = client.post(
+        LOGIN, {"username": "pat", "password": "pw-for-tests"},
+        REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )  # fmt: skip
+    assert response.status_code == 302
