@@ -42,14 +42,16 @@ def forwarded_chain(request) -> list[str]:
     return [*hops, request.META.get("REMOTE_ADDR", "")]
 
 
-def client_address(request) -> str:
-    """The client's address as far as the proxies we trust vouch for it (default: the peer)."""
+def client_address(request) -> str | None:
+    """The client's address as far as the proxies we trust vouch for it (default: the peer).
+    None when the peer is not an address (a request made in-process, a Unix socket): such
+    requests share one count, and the lockout stores no address."""
     count = settings.TRUSTED_PROXY_COUNT
     networks = _networks(tuple(settings.TRUSTED_PROXY_NETWORKS))
     chain = forwarded_chain(request)
     peer = _parse(chain[-1])
     if peer is None:
-        return chain[-1] or "unknown"
+        return None
     if not count and not networks:
         return str(peer)
     client = peer

@@ -2,10 +2,13 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.forms import CheckboxSelectMultiple
+from django.forms import CheckboxSelectMultiple, Form
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
@@ -13,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import events, selectors, services, similarity
 from .admin_hardening import HardenedAdminMixin
-from .forms import AttachForm, DeclineForm, MergeForm
+from .forms import AttachForm, DeclineForm, ImportanceForm, MergeForm
 from .models import (
     Idea,
     InboxSignal,
@@ -30,13 +33,24 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+PREVIEW_ROWS = 20  # of a selection shown on an action's confirmation page
+
+
 def action_confirmation(modeladmin, request, queryset, *, form, title: str, action: str):
     """Render an action's confirmation page (its form), carrying the selection along."""
+    select_across = request.POST.get("select_across") == "1"
+    count = queryset.count()
+    preview = list(queryset[:PREVIEW_ROWS])
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
         "form": form,
-        "queryset": queryset,
+        "select_across": select_across,
+        "count": count,
+        "preview": preview,
+        "selected": [obj.pk for obj in preview]
+        if select_across
+        else list(queryset.values_list("pk", flat=True)),
         "action": action,
         "opts": modeladmin.model._meta,
         "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -72,21 +86,11 @@ SIGNAL_CONTENT_FIELDS = [
 ]  # fmt: skip
 
 
-class SignalInline(admin.TabularInline):
-    model = Signal
-    fk_name = "idea"
-    fields = ["title", "source", "author", "organization", "votes", "importance", "created_at"]
-    readonly_fields = ["title", "source", "author", "organization", "votes", "created_at"]
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    ordering = ["-created_at"]
+RECENT_SIGNALS = 50  # shown on an idea's page; the rest are one link away, in the Signals list
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organization")
+def signals_of_idea_url(idea_id: int) -> str:
+    return reverse("admin:intake_signal_changelist") + f"?idea={idea_id}"
 
 
 class IdeaStatusFilter(admin.SimpleListFilter):
@@ -144,13 +148,15 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "description", "product_area"]
     list_select_related = ["team", "pm"]
     list_per_page = 50
-    inlines = [SignalInline]
+    # Signals are shown, not edited, on the idea's page: its form then never grows with them
+    # (an inline posted three fields a signal, past DATA_UPLOAD_MAX_NUMBER_FIELDS at ~330).
     readonly_fields = [
         "status", "merged_into", "decline_reason", "declined_by", "declined_at", "created_at",
-        "updated_at",
+        "updated_at", "recent_signals",
     ]  # fmt: skip
     fieldsets = [
         (None, {"fields": ["title", "description", "pillar", "surface", "product_area"]}),
+        ("Signals", {"fields": ["recent_signals"]}),
         (
             "Score",
             {
@@ -192,6 +198,21 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     def score_column(self, idea):
         return f"{idea.score:.1f}"
 
+    @admin.display(description="most recent")
+    def recent_signals(self, idea):
+        if idea.pk is None:
+            return "—"
+        total = idea.signals.count()
+        rows = idea.signals.select_related("organization").order_by("-created_at", "-pk")
+        return render_to_string(
+            "admin/intake/recent_signals.html",
+            {
+                "rows": rows[:RECENT_SIGNALS],
+                "total": total,
+                "all_url": signals_of_idea_url(idea.pk),
+            },
+        )
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "bridge_criteria":
             kwargs["widget"] = CheckboxSelectMultiple
@@ -207,8 +228,8 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Text, pillar, impact, criteria, motions or a signal's importance (in the inline rows)
-        # may have changed; indexing and rescoring one idea is cheap, so every save records it.
+        # Text, pillar, impact, criteria or motions may have changed; indexing and rescoring
+        # one idea is cheap, so every save records it.
         services.idea_edited(idea=form.instance)
 
     @admin.display(description="signals", ordering="signal_count")
@@ -327,23 +348,58 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
         self._set_status(request, queryset, Idea.Status.NEW)
 
 
+class IdeaOfSignalFilter(admin.SimpleListFilter):
+    """`?idea=<id>`: the signals of one idea (the link on its page). Offers no choices of its
+    own (there may be 100,000 ideas); it shows which idea the list is cut to."""
+
+    title = "idea"
+    parameter_name = "idea"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not (value and value.isdigit()):
+            return []
+        idea = Idea.objects.filter(pk=value).only("title").first()
+        return [(value, idea.title if idea else f"#{value}")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit():
+            raise IncorrectLookupParameters("The idea is given by its number.")
+        return queryset.filter(idea_id=int(value))
+
+
 class SignalActionsMixin:
+    """Triage of signals in bulk: each action is one set-based statement over the selection
+    (including "select all" of a filtered list), recorded on each idea it changed, whose
+    rescoring then runs once per idea."""
+
     actions = ["attach_to_idea", "make_idea"]
+
+    def _log_on_ideas(self, request, idea_ids, message: str) -> None:
+        ideas = Idea.objects.filter(pk__in=idea_ids)
+        LogEntry.objects.log_actions(request.user.pk, ideas, CHANGE, message)
 
     @admin.action(description="Attach to an idea…")
     def attach_to_idea(self, request, queryset):
         if "apply" in request.POST:
             form = AttachForm(request.POST)
             if form.is_valid():
+                idea = form.cleaned_data["idea"]
+                previous = list(queryset.exclude(idea=None).values_list("idea_id", flat=True))
                 try:
                     moved = services.attach_signals(
-                        signal_ids=queryset.values_list("pk", flat=True),
-                        idea=form.cleaned_data["idea"],
+                        signal_ids=queryset, idea=idea,
                         importance=form.cleaned_data["importance"],
-                    )
+                    )  # fmt: skip
                 except ValidationError as error:
                     self.message_user(request, _error_text(error), messages.ERROR)
                     return None
+                self._log_on_ideas(request, [idea.pk], f"Attached {moved} signal(s).")
+                others = set(previous) - {idea.pk}
+                self._log_on_ideas(request, others, f"Signals moved to idea #{idea.pk}.")
                 self.message_user(request, f"Attached {moved} signal(s).")
                 return None
         else:
@@ -371,11 +427,45 @@ class SignalActionsMixin:
             format_html('Created idea <a href="../idea/{}/change/">“{}”</a>.', idea.pk, idea.title),
         )
 
+    @admin.action(description="Set importance…")
+    def set_importance(self, request, queryset):
+        form = ImportanceForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            importance = form.cleaned_data["importance"]
+            change = services.set_signals_importance(signals=queryset, importance=importance)
+            message = f"Set importance {importance} on {change.count} signal(s)."
+            self._log_on_ideas(request, change.idea_ids, message)
+            self.message_user(request, message)
+            return None
+        return action_confirmation(
+            self, request, queryset, form=form, title="Set the importance of signals",
+            action="set_importance",
+        )  # fmt: skip
+
+    @admin.action(description="Detach from their idea (back to the inbox)")
+    def detach_from_idea(self, request, queryset):
+        if "apply" in request.POST:
+            change = services.detach_signals(signals=queryset)
+            message = f"Detached {change.count} signal(s); they are back in the inbox."
+            self._log_on_ideas(request, change.idea_ids, message)
+            self.message_user(request, message)
+            return None
+        return action_confirmation(
+            self, request, queryset, form=Form(),
+            title="Detach signals from their idea", action="detach_from_idea",
+        )  # fmt: skip
+
 
 @admin.register(Signal)
 class SignalAdmin(HardenedAdminMixin, SignalActionsMixin, admin.ModelAdmin):
-    list_display = ["title", "source", "author", "organization", "idea", "votes", "created_at"]
-    list_filter = ["source", ("created_at", admin.DateFieldListFilter), "deal_stage", "urgency"]
+    list_display = [
+        "title", "source", "author", "organization", "idea", "votes", "importance", "created_at",
+    ]  # fmt: skip
+    list_filter = [
+        IdeaOfSignalFilter, "source", ("created_at", admin.DateFieldListFilter), "deal_stage",
+        "urgency",
+    ]  # fmt: skip
+    actions = ["attach_to_idea", "set_importance", "detach_from_idea", "make_idea"]
     search_fields = ["title", "body", "author", "author_email", "external_id", "url"]
     list_select_related = ["organization", "idea"]
     date_hierarchy = "created_at"
@@ -400,7 +490,7 @@ class InboxAdmin(SignalAdmin):
         "title", "source", "author", "organization", "votes", "likely_duplicate", "created_at",
     ]  # fmt: skip
     list_select_related = ["organization", "likely_idea"]
-    actions = [*SignalActionsMixin.actions, "find_likely_duplicates"]
+    actions = [*SignalActionsMixin.actions, "set_importance", "find_likely_duplicates"]
 
     def get_queryset(self, request):
         return selectors.inbox_signals().select_related("likely_idea")

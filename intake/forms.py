@@ -93,14 +93,19 @@ class MergeForm(forms.Form):
     )
 
 
-class AttachForm(forms.Form):
+IMPORTANCE_CHOICES = [
+    (0, "0 – noise"), (1, "1 – normal"), (2, "2 – important"), (3, "3 – critical"),
+]  # fmt: skip
+
+
+class ImportanceForm(forms.Form):
+    importance = forms.TypedChoiceField(choices=IMPORTANCE_CHOICES, coerce=int, initial=1)
+
+
+class AttachForm(ImportanceForm):
     idea = forms.ModelChoiceField(
         queryset=Idea.objects.exclude(status=Idea.Status.MERGED),
         widget=forms.NumberInput,
         help_text="The id of the idea these signals ask for.",
     )
-    importance = forms.TypedChoiceField(
-        choices=[(0, "0 – noise"), (1, "1 – normal"), (2, "2 – important"), (3, "3 – critical")],
-        coerce=int,
-        initial=1,
-    )
+    field_order = ["idea", "importance"]

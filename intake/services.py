@@ -1,10 +1,12 @@
 """Writes of the intake domain: submissions and triage. One transaction per user action."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import events, similarity
@@ -51,9 +53,16 @@ def _ids(ids: Iterable[int | None]) -> list[int]:
     return sorted({int(i) for i in ids if i is not None})
 
 
-def _signals_attached(*, signal_ids: Iterable[int], idea_ids: Iterable[int | None]) -> None:
-    """Record that signals joined or left ideas: their demand is recounted."""
-    events.record("signal.attached", signal_ids=_ids(signal_ids), idea_ids=_ids(idea_ids))
+BULK_IDS_IN_EVENT = 1000  # beyond this an event names how many signals, not which
+
+
+def _signals_attached(
+    *, signal_ids: Iterable[int], idea_ids: Iterable[int | None], count: int | None = None
+) -> None:
+    """Record that signals joined, left or were reweighed on ideas: each idea is recounted once."""
+    ids = _ids(signal_ids)[:BULK_IDS_IN_EVENT]
+    count = len(ids) if count is None else count
+    events.record("signal.attached", signal_ids=ids, signal_count=count, idea_ids=_ids(idea_ids))
 
 
 def _status_changed(idea: Idea, previous_status: str) -> None:
@@ -330,22 +339,67 @@ def _live_idea(idea: Idea, field: str = "idea") -> Idea:
     return idea
 
 
-@transaction.atomic
-def attach_signals(*, signal_ids: Iterable[int], idea: Idea, importance: int | None = None) -> int:
-    """Attach signals to an idea (optionally weighing them); returns how many moved."""
-    _live_idea(idea)
+def _selection(signals: QuerySet | Iterable[int]) -> QuerySet[Signal]:
+    """Signals chosen by a queryset (the admin's "select all" of a filtered list) or by ids,
+    as one queryset: a bulk change stays one statement however many rows it touches."""
+    if isinstance(signals, QuerySet):
+        return Signal.objects.filter(pk__in=signals.values("pk"))
+    return Signal.objects.filter(pk__in=list(signals))
+
+
+def _check_importance(importance: int | None) -> None:
     if importance is not None and not 0 <= importance <= 3:
         raise ValidationError({"importance": "Importance runs from 0 to 3."})
-    changes = {"idea": idea, "updated_at": timezone.now()}
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    """What a bulk change did: how many signals, and the ideas whose demand it changed."""
+
+    count: int
+    idea_ids: list[int]
+
+
+def _bulk_update(signals: QuerySet[Signal], **changes) -> BulkChange:
+    # Locks the ideas concerned (in id order, as merging does) so that a merge running at the
+    # same time cannot move a signal between the two statements below.
+    idea_ids = _ids(signals.exclude(idea=None).values_list("idea_id", flat=True).distinct())
+    list(Idea.objects.select_for_update().filter(pk__in=idea_ids).order_by("pk").values("pk"))
+    count = signals.update(**changes, updated_at=timezone.now())
+    return BulkChange(count=count, idea_ids=idea_ids)
+
+
+@transaction.atomic
+def attach_signals(
+    *, signal_ids: QuerySet | Iterable[int], idea: Idea, importance: int | None = None
+) -> int:
+    """Attach signals to an idea (optionally weighing them); returns how many moved."""
+    _live_idea(idea)
+    _check_importance(importance)
+    changes = {"idea": idea}
     if importance is not None:
         changes["importance"] = importance
-    signals = Signal.objects.filter(pk__in=list(signal_ids))
     # The ideas the signals leave lose that demand; the one they join gains it.
-    previous = set(signals.exclude(idea=None).values_list("idea_id", flat=True))
-    ids = list(signals.values_list("pk", flat=True))
-    moved = Signal.objects.filter(pk__in=ids).update(**changes)
-    _signals_attached(signal_ids=ids, idea_ids=[idea.pk, *previous])
-    return moved
+    change = _bulk_update(_selection(signal_ids), **changes)
+    _signals_attached(signal_ids=(), idea_ids=[idea.pk, *change.idea_ids], count=change.count)
+    return change.count
+
+
+@transaction.atomic
+def set_signals_importance(*, signals: QuerySet | Iterable[int], importance: int) -> BulkChange:
+    """Weigh any number of signals at once; their ideas are rescored once each."""
+    _check_importance(importance)
+    change = _bulk_update(_selection(signals), importance=importance)
+    _signals_attached(signal_ids=(), idea_ids=change.idea_ids, count=change.count)
+    return change
+
+
+@transaction.atomic
+def detach_signals(*, signals: QuerySet | Iterable[int]) -> BulkChange:
+    """Take signals off their ideas, back to the inbox; the ideas lose that demand."""
+    change = _bulk_update(_selection(signals).exclude(idea=None), idea=None)
+    _signals_attached(signal_ids=(), idea_ids=change.idea_ids, count=change.count)
+    return change
 
 
 @transaction.atomic

@@ -54,3 +54,8 @@ def test_a_bad_trusted_network_stops_the_app_at_start():
     )  # fmt: skip
     assert result.returncode != 0
     assert "TRUSTED_PROXY_NETWORKS" in result.stderr
+
+
+def test_a_peer_that_is_no_address_gives_none(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert _address("198.51.100.7", peer="") is None
