@@ -1,12 +1,14 @@
 from django.contrib import admin
 from rest_framework.authtoken.models import TokenProxy
 
+from intake.admin_hardening import HardenedAdminMixin
+
 from . import services
 from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(HardenedAdminMixin, admin.ModelAdmin):
     """Tokens are listed and revoked here; they are made on the API tokens page or with
     `create_api_token`, the only places that can show a new token once."""
 

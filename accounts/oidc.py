@@ -4,6 +4,11 @@ Endpoints come from the provider's discovery document (`OIDC_ISSUER`), fetched w
 needs them and kept for an hour, never at start-up: a provider that is down stops new sign-ins,
 nothing else. New users land in Employee; the groups claim maps provider groups to Sales and PM
 at every sign-in (a PM is staff, for the admin). Superusers' roles are never changed by it.
+
+A sign-in finds its account by e-mail, so the provider must vouch for the e-mail
+(`email_verified`): otherwise whoever typed someone else's address there would become them here.
+Without that claim the sign-in is refused with a page that says so, for new users too (the
+account they would get would be found by that e-mail at every later sign-in).
 """
 
 import hashlib
@@ -17,6 +22,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import Http404
+from django.shortcuts import render
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import (
@@ -84,13 +90,26 @@ class SignInRequestView(OIDCAuthenticationRequestView):
         return super().get(request)
 
 
+class EmailNotVerified(Exception):
+    """The provider does not vouch for the e-mail the sign-in would be matched by."""
+
+
+def email_verified(claims: dict) -> bool:
+    # The claim is a boolean (OpenID Connect Core 5.1); a few providers send the string.
+    return claims.get("email_verified") in (True, "true")
+
+
 class SignInCallbackView(OIDCAuthenticationCallbackView):
     get_settings = staticmethod(oidc_setting)
 
     def get(self, request):
         if not enabled():
             raise Http404("Single sign-on is not configured.")
-        return super().get(request)
+        try:
+            return super().get(request)
+        except EmailNotVerified:
+            context = {"provider": settings.OIDC_PROVIDER_NAME}
+            return render(request, "registration/email_not_verified.html", context, status=403)
 
 
 class SignInBackend(OIDCAuthenticationBackend):
@@ -115,7 +134,9 @@ class SignInBackend(OIDCAuthenticationBackend):
         return super().authenticate(request, **kwargs)
 
     def verify_claims(self, claims) -> bool:
-        return bool(claims.get("email")) and claims.get("email_verified") is not False
+        if claims.get("email") and not email_verified(claims):
+            raise EmailNotVerified  # not a failed login (no lockout): the page says what to do
+        return bool(claims.get("email"))
 
     @transaction.atomic
     def create_user(self, claims):

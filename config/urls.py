@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.health import healthz
+from intake.admin_hardening import harden_admin_site
 from rollout.api import ClientVersions
 
 admin.site.site_header = "Idea Intake"
 admin.site.site_title = "Idea Intake"
 admin.site.index_title = "Triage"
+# Every app's admin module has run (autodiscovery, at start-up): harden the libraries' pages too.
+harden_admin_site(admin.site)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,12 +1,17 @@
-"""Admin changelists that survive tampered requests: bad selected ids and huge searches.
+"""Admin pages that survive tampered requests (bad selected ids, huge searches) and refuse
+control characters in what is typed, as every other way in does (see text.py).
 
-Every ModelAdmin of the project takes `HardenedAdminMixin` as its first base class.
+Every ModelAdmin of the project takes `HardenedAdminMixin` as its first base class;
+`harden_admin_site` gives it to the ones other libraries register (users, groups, schedules).
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.http import HttpResponseRedirect
 from django.utils.text import smart_split
+
+from .text import validate_no_control_characters_deep
 
 # Every model's primary key is a BigAutoField (DEFAULT_AUTO_FIELD), or a one-to-one onto one.
 MIN_ID = -(2**63)
@@ -32,8 +37,35 @@ def limit_search_term(search_term: str) -> str:
     return " ".join(terms[:MAX_SEARCH_TERMS])
 
 
+class _RefusesControlCharacters:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every text field: e-mail, URL, JSON, secret and password fields are CharFields too.
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(validate_no_control_characters_deep)
+
+
+def refusing_control_characters(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+    """`form_class` whose text fields refuse control characters with a field error."""
+    return type(form_class.__name__, (_RefusesControlCharacters, form_class), {})
+
+
 class HardenedAdminMixin:
-    """Refuses actions on ids that cannot be rows; searches with at most 20 terms."""
+    """Refuses actions on ids that cannot be rows; searches with at most 20 terms; forms (the
+    change form, its inlines and the changelist's editable columns) that refuse control
+    characters."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        return refusing_control_characters(super().get_form(request, obj, **kwargs))
+
+    def get_changelist_form(self, request, **kwargs):
+        return refusing_control_characters(super().get_changelist_form(request, **kwargs))
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            formset.form = refusing_control_characters(formset.form)
+            yield formset, inline
 
     def response_action(self, request, queryset):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
@@ -49,3 +81,14 @@ class HardenedAdminMixin:
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, limit_search_term(search_term))
+
+
+def harden_admin_site(site) -> None:
+    """Give `HardenedAdminMixin` to every ModelAdmin registered on `site` without it (those of
+    Django's users and groups, the schedules, the login lockout). Call once all are registered."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, HardenedAdminMixin):
+            continue
+        base = type(model_admin)
+        site.unregister(model)
+        site.register(model, type(base.__name__, (HardenedAdminMixin, base), {}))

@@ -52,3 +52,17 @@ def validate_no_control_characters(value) -> None:
     problem = control_characters_problem(value) if isinstance(value, str) else ""
     if problem:
         raise ValidationError(problem, code="control_characters")
+
+
+def validate_no_control_characters_deep(value) -> None:
+    """A field validator for text or parsed JSON: refuse a control character in any string,
+    keys included (JSON carries them escaped, "\\u0000", which PostgreSQL refuses)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            validate_no_control_characters_deep(key)
+            validate_no_control_characters_deep(item)
+    elif isinstance(value, list):
+        for item in value:
+            validate_no_control_characters_deep(item)
+    else:
+        validate_no_control_characters(value)

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from intake.admin import action_confirmation
 from intake.admin_hardening import HardenedAdminMixin
+from intake.forms import TextForm
 from intake.models import Organization
 
 from . import services
@@ -35,7 +36,7 @@ class FlagForm(forms.ModelForm):
         ]  # fmt: skip
 
 
-class KillForm(forms.Form):
+class KillForm(TextForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, help_text="Required; kept."
     )
@@ -94,7 +95,7 @@ class FlagAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(StagePolicy)
-class StagePolicyAdmin(admin.ModelAdmin):
+class StagePolicyAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["stage", "state", "percentage"]
     list_editable = ["state", "percentage"]
 
@@ -119,7 +120,7 @@ class ClientVersionsUploadForm(forms.Form):
 
 
 @admin.register(ClientVersionCount)
-class ClientVersionCountAdmin(admin.ModelAdmin):
+class ClientVersionCountAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["version", "devices", "reported_at"]
     change_list_template = "admin/rollout/clientversioncount/change_list.html"
 

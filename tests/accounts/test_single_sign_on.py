@@ -30,6 +30,10 @@ ACCOUNTS = {
             "preferred_username": "bob", "groups": ["sales-emea"]},
     "carol": {"email": "carol@corp.example", "email_verified": True,
               "preferred_username": "carol", "groups": []},
+    # The provider does not vouch for these e-mails: marked unverified, or not marked at all.
+    "dave": {"email": "dave@corp.example", "email_verified": False, "given_name": "Mallory",
+             "preferred_username": "dave", "groups": ["product-managers"]},
+    "erin": {"email": "erin@corp.example", "preferred_username": "erin", "groups": []},
 }  # fmt: skip
 
 
@@ -141,6 +145,27 @@ def test_losing_a_group_at_the_provider_loses_the_role_at_next_sign_in(live_serv
     user.refresh_from_db()
     assert set(user.groups.values_list("name", flat=True)) == {"Employee"}
     assert not user.is_staff
+
+
+def test_an_unverified_email_is_not_linked_to_the_account_that_has_it(live_server, provider):
+    user = UserFactory(username="dave", email="dave@corp.example", first_name="Dave")
+    browser = sign_in(live_server.url, "dave")
+
+    assert browser.last_page.status_code == 403
+    assert "Your e-mail address is not verified" in browser.last_page.text
+    assert "Verify your e-mail address with your company account" in browser.last_page.text
+    assert "Log out" not in browser.get(f"{live_server.url}/my/").text
+    user.refresh_from_db()
+    assert user.first_name == "Dave" and user.last_login is None
+    assert not user.groups.filter(name="PM").exists()
+
+
+def test_an_email_the_provider_does_not_mark_verified_makes_no_new_account(live_server, provider):
+    browser = sign_in(live_server.url, "erin")
+
+    assert browser.last_page.status_code == 403
+    assert "Your e-mail address is not verified" in browser.last_page.text
+    assert not User.objects.filter(email="erin@corp.example").exists()
 
 
 def test_oidc_only_turns_password_login_off_except_for_superusers(live_server, provider, settings):

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from intake.roles import PM_APPS, PM_NO_DELETE
 from tests.factories import IdeaFactory, OrganizationFactory, SignalFactory, UserFactory
 from tests.roadmap.factories import CustomerAccountFactory, CustomerItemFactory, ShareLinkFactory
+from tests.rollout.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,20 @@ ADMIN_FOR_NOBODY = {
     "slackbot_slacknotification_add",
 }  # fmt: skip
 
+# Views that answer 404 to a role allowed to open them, and why that is right. Any other 404 for
+# an allowed role is a view nobody can reach (or a sample here that misses its row).
+NOT_FOUND_IS_RIGHT = {
+    None: "the admin's catch-all for a URL that names no admin page",
+    "admin:view_on_site": "no model has a page on the site (none has get_absolute_url)",
+    "oidc_authentication_init": "single sign-on is off unless OIDC_ISSUER and OIDC_CLIENT_ID "
+    "are set (tests/accounts/test_single_sign_on.py covers it on)",
+    "oidc_authentication_callback": "as oidc_authentication_init",
+    "roadmap:revoke-share-link": "a sales rep revokes only their own links (the sample is the "
+    "sales rep's); a superuser revokes anyone's in the admin",
+}
+# Admin pages that show only some of their model's rows: the sample is one of those.
+ADMIN_ROWS = {"intake.inboxsignal": {"idea__isnull": True}}
+
 
 @dataclass(frozen=True)
 class Route:
@@ -119,7 +134,10 @@ def expected_roles(route: Route) -> set[str]:
 
 
 def url_for(route: Route, samples: dict[str, str]) -> str:
-    samples = {**samples, "object_id": _admin_object_id(route) or samples["object_id"]}
+    row = _admin_object_id(route)
+    samples = {**samples, **samples["by_route"].get(route.name, {})}
+    if row:
+        samples.update(object_id=row, pk=row, id=row)
     path = route.path.replace("^", "").replace("$", "")
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: samples[m.group(1)], path)
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: samples[m.group(1)], path)
@@ -130,12 +148,13 @@ def _admin_object_id(route: Route) -> str | None:
     """The id of a row of the admin page's model, so that its pages are really reached."""
     if (
         route.namespace != "admin"
-        or "<path:object_id>" not in route.path
+        or not any(arg in route.path for arg in ("<path:object_id>", "<int:pk>", "<id>"))
         or route.name == "admin:view_on_site"
     ):
         return None
     app, model = route.path.removeprefix("admin/").split("/")[:2]
-    row = apps.get_model(app, model).objects.order_by("pk").first()
+    rows = apps.get_model(app, model).objects.filter(**ADMIN_ROWS.get(f"{app}.{model}", {}))
+    row = rows.order_by("pk").first()
     return quote(str(row.pk)) if row else "0"
 
 
@@ -169,7 +188,9 @@ def world(settings):
     }  # fmt: skip
     idea = IdeaFactory(internal_notes="INTERNAL-NOTE-7f3a")
     SignalFactory(idea=idea, source="sales", organization=org_a)
-    CustomerItemFactory(ideas=[idea], internal_notes="INTERNAL-NOTE-7f3a")
+    SignalFactory(idea=None, likely_idea=idea)  # in the inbox, with a duplicate to attach to
+    flag = FlagFactory()
+    item = CustomerItemFactory(ideas=[idea], internal_notes="INTERNAL-NOTE-7f3a")
     link = ShareLinkFactory(organization=org_b, created_by=users["sales"])
     from accounts.services import create_api_token
 
@@ -177,8 +198,10 @@ def world(settings):
     samples = {
         "pk": str(link.pk) , "object_id": str(idea.pk), "token": link.token,
         "digest": token.digest, "uidb64": "MQ", "app_label": "intake", "url": "nothing/",
-        "content_type_id": "1", "id": str(idea.pk), "key": "no-such-flag",
-        "item_id": str(idea.pk),
+        "content_type_id": "1", "id": str(idea.pk), "key": flag.key,
+        "item_id": str(item.pk),
+        # Where one argument name means different rows (ids differ on PostgreSQL).
+        "by_route": {"api-idea": {"pk": str(idea.pk)}},
     }  # fmt: skip
     return users, samples
 
@@ -197,9 +220,11 @@ def test_every_url_allows_and_refuses_the_right_roles(client, world, role):
             response = client.post(url)
         checked += 1
         body = b"".join(response) if response.streaming else response.content
-        # Allowed: not sent to log in and not forbidden (404 is a sample row that is missing).
+        # Allowed: not sent to log in, not forbidden, and found (the samples are real rows).
         if allowed and (to_login(response) or response.status_code in (401, 403)):
             wrong.append(f"{url}: {role} refused ({response.status_code})")
+        elif allowed and response.status_code == 404 and route.name not in NOT_FOUND_IS_RIGHT:
+            wrong.append(f"{url}: {role} may open it but found nothing (404)")
         elif not allowed and not (refused(response) or missing_object(response)):
             wrong.append(f"{url}: {role} let in ({response.status_code})")
         elif not allowed and any(secret.encode() in body for secret in SECRETS):
