@@ -6,7 +6,8 @@ the promise of its follow-up work commit together or not at all. After commit th
 the rows to Celery; `dispatch_due`, run by beat every few seconds, hands over again whatever is
 still pending and due (never sent because the broker was down, or sent and lost by a broker that
 restarted empty). A row is done only once its handler has returned, so handlers must be
-idempotent: a row may run twice, never zero times.
+idempotent: a row may run twice, never zero times. Each attempt is counted as it starts, so a
+row whose handler kills its worker every time runs a bounded number of times, then is failed.
 
 Intake stands on the ground floor: handlers of the apps above are named here by dotted path in
 the registry and imported only when a row runs, so nothing in intake imports them.
@@ -21,6 +22,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -162,8 +165,10 @@ def _backoff_seconds(attempts: int) -> float:
 def handle(event_id: int) -> str:
     """Run one row's handler unless it is done or running elsewhere; returns what happened.
 
-    A handler that raises is retried later with exponential backoff, up to
-    OUTBOX_MAX_ATTEMPTS times; then the row is marked failed (kept, and retried from the admin).
+    Every attempt counts, including one that never finishes (its handler killed the worker: out
+    of memory, a crash in C). A handler that raises is retried later with exponential backoff;
+    after OUTBOX_MAX_ATTEMPTS attempts the row is marked failed (kept, and retried from the
+    admin), never run again by itself.
     """
     with _claim(event_id) as claimed:
         if not claimed:
@@ -174,30 +179,47 @@ def handle(event_id: int) -> str:
         if row is None:
             return "done"
         rows = OutboxEvent.objects.filter(pk=row.pk)
+        limit = settings.OUTBOX_MAX_ATTEMPTS
+        now = timezone.now()
+        if row.attempts >= limit:
+            # A raising attempt marks the row failed itself: this one ended with its process.
+            rows.update(
+                failed_at=now,
+                last_error=f"worker lost: attempt {row.attempts} of {limit} never finished",
+            )
+            logger.error("Outbox %s (%s) failed: its worker was lost %s times", row.pk, row, limit)
+            return "failed"
+        attempts = row.attempts + 1
+        # Counted (and committed) before the handler runs: a handler that kills its process
+        # leaves the attempt on the row, so a row that always does is failed after the limit.
+        rows.update(
+            attempts=attempts, available_at=now + timedelta(seconds=_backoff_seconds(attempts))
+        )
         try:
             import_string(row.handler)(row.payload)
         except Exception as error:  # noqa: BLE001 - any failure is kept on the row and retried
             logger.exception("Outbox %s (%s) failed", row.pk, row)
-            attempts = row.attempts + 1
-            now = timezone.now()
-            gave_up = attempts >= settings.OUTBOX_MAX_ATTEMPTS
             rows.update(
-                attempts=attempts,
                 last_error=f"{type(error).__name__}: {error}"[:2000],
-                available_at=now + timedelta(seconds=_backoff_seconds(attempts)),
-                failed_at=now if gave_up else None,
+                failed_at=timezone.now() if attempts >= limit else None,
             )
             return "failed"
-        rows.update(done_at=timezone.now(), attempts=row.attempts + 1, last_error="")
+        rows.update(done_at=timezone.now(), last_error="")
         return "done"
 
 
 def retry(ids: Iterable[int]) -> int:
-    """Make failed or waiting rows due now and hand them over (the admin's "Retry now")."""
+    """Make failed or waiting rows due now and hand them over (the admin's "Retry now").
+
+    A failed row gets one more attempt: one that kills its worker fails again after it.
+    """
     ids = list(
         OutboxEvent.objects.filter(pk__in=list(ids), done_at__isnull=True).values_list(
             "pk", flat=True
         )
+    )
+    OutboxEvent.objects.filter(pk__in=ids, failed_at__isnull=False).update(
+        attempts=Least(F("attempts"), max(settings.OUTBOX_MAX_ATTEMPTS - 1, 0))
     )
     OutboxEvent.objects.filter(pk__in=ids).update(failed_at=None, available_at=timezone.now())
     transaction.on_commit(lambda: dispatch(ids))

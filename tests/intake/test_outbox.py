@@ -26,12 +26,18 @@ def explode(payload: dict) -> None:
     raise RuntimeError("the mail server is down")
 
 
+def note_own_row(payload: dict) -> None:
+    """What a worker killed right now would leave behind."""
+    calls.append(OutboxEvent.objects.filter(name="test.watched").values().get())
+
+
 @pytest.fixture
 def registry(settings):
     calls.clear()
     settings.EVENT_HANDLERS = {
         "test.happened": [f"{__name__}.remember"],
         "test.fails": [f"{__name__}.explode"],
+        "test.watched": [f"{__name__}.note_own_row"],
     }
 
 
@@ -67,7 +73,8 @@ def test_a_committed_event_runs_its_handler_once_and_is_done(
     with django_capture_on_commit_callbacks(execute=True):
         (row_id,) = events.record("test.happened", idea_id=7)
     assert [c["idea_id"] for c in calls] == [7]
-    assert OutboxEvent.objects.get(pk=row_id).state == "done"
+    row = OutboxEvent.objects.get(pk=row_id)
+    assert (row.state, row.attempts, row.last_error) == ("done", 1, "")
     # A second copy of the message (the broker redelivers, the sweep resends) does nothing.
     assert events.handle(row_id) == "done"
     assert len(calls) == 1
@@ -99,6 +106,47 @@ def test_a_handler_failing_too_often_is_kept_as_failed_until_retried(registry, s
     events.retry([row_id])
     events.handle(row_id)
     assert OutboxEvent.objects.get(pk=row_id).state == "done"
+
+
+def test_an_attempt_is_counted_and_backed_off_before_its_handler_runs(registry):
+    (row_id,) = events.record("test.watched")
+    events.handle(row_id)
+    (while_running,) = calls
+    assert while_running["attempts"] == 1
+    assert while_running["available_at"] > timezone.now()
+
+
+def test_a_row_whose_last_attempt_never_finished_fails_at_the_limit_without_running(
+    registry, settings, superuser, client
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    (row_id,) = events.record("test.happened")
+    OutboxEvent.objects.filter(pk=row_id).update(attempts=3)  # the third one killed its worker
+
+    assert events.handle(row_id) == "failed"
+
+    assert calls == []
+    row = OutboxEvent.objects.get(pk=row_id)
+    assert (row.state, row.attempts) == ("failed", 3)
+    assert row.last_error == "worker lost: attempt 3 of 3 never finished"
+    client.force_login(superuser)
+    failed = client.get("/admin/intake/outboxevent/", {"state": "failed"})
+    assert failed.context["cl"].result_list[0] == row
+    assert events.handle(row_id) == "done"  # a message that comes back again runs nothing
+    assert calls == []
+
+
+def test_a_failed_row_retried_from_the_admin_gets_one_more_attempt(registry, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    (row_id,) = events.record("test.fails")
+    OutboxEvent.objects.filter(pk=row_id).update(attempts=3, failed_at=timezone.now())
+
+    events.retry([row_id])
+    assert events.handle(row_id) == "failed"
+
+    row = OutboxEvent.objects.get(pk=row_id)
+    assert (row.state, row.attempts) == ("failed", 3)
+    assert row.last_error == "RuntimeError: the mail server is down"
 
 
 def test_the_sweep_hands_over_what_is_due_and_only_that(registry, no_broker, monkeypatch):

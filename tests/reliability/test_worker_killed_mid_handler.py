@@ -42,9 +42,11 @@ def _worker_with_beat(redis_url: str, **extra: str):
     env = worker_process.worker_env(
         redis_url=redis_url,
         queue=worker_process.new_queue(),
-        # The sweep every half second, a lost hand-over re-sent after two.
+        # The sweep every half second, a lost hand-over re-sent after two, the killed attempt
+        # (counted as it started) retried after one.
         OUTBOX_SWEEP_SECONDS="0.5",
         OUTBOX_REDISPATCH_SECONDS="2",
+        OUTBOX_RETRY_SECONDS="1",
         **extra,
     )
     return env, worker_process.start_worker(env, beat=True)
