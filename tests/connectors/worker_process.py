@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -73,14 +74,13 @@ def start_worker(
     ]  # fmt: skip
     if beat:
         command += ["--beat", "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    # Output goes to a file, not a pipe: a pipe nobody reads fills up and stalls the worker.
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
+    process.log = log
+    return process
 
 
 def pool_children(process: subprocess.Popen) -> list[int]:
@@ -107,7 +107,11 @@ def stop(process: subprocess.Popen) -> str:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
-    return process.stdout.read().decode(errors="replace") if process.stdout else ""
+    log = getattr(process, "log", None)
+    if log is None:
+        return ""
+    log.seek(0)
+    return log.read().decode(errors="replace")
 
 
 def wait_for(condition, *, timeout: float, interval: float = 0.1, what: str = "") -> float:
