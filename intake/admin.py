@@ -388,19 +388,18 @@ class SignalActionsMixin:
             form = AttachForm(request.POST)
             if form.is_valid():
                 idea = form.cleaned_data["idea"]
-                previous = list(queryset.exclude(idea=None).values_list("idea_id", flat=True))
                 try:
-                    moved = services.attach_signals(
-                        signal_ids=queryset, idea=idea,
-                        importance=form.cleaned_data["importance"],
-                    )  # fmt: skip
+                    change = services.move_signals(
+                        signals=queryset, idea=idea, importance=form.cleaned_data["importance"]
+                    )
                 except ValidationError as error:
                     self.message_user(request, _error_text(error), messages.ERROR)
                     return None
-                self._log_on_ideas(request, [idea.pk], f"Attached {moved} signal(s).")
-                others = set(previous) - {idea.pk}
+                message = f"Attached {change.count} signal(s)."
+                self._log_on_ideas(request, [idea.pk], message)
+                others = set(change.idea_ids) - {idea.pk}
                 self._log_on_ideas(request, others, f"Signals moved to idea #{idea.pk}.")
-                self.message_user(request, f"Attached {moved} signal(s).")
+                self.message_user(request, message)
                 return None
         else:
             form = AttachForm()

@@ -370,19 +370,27 @@ def _bulk_update(signals: QuerySet[Signal], **changes) -> BulkChange:
 
 
 @transaction.atomic
-def attach_signals(
-    *, signal_ids: QuerySet | Iterable[int], idea: Idea, importance: int | None = None
-) -> int:
-    """Attach signals to an idea (optionally weighing them); returns how many moved."""
+def move_signals(
+    *, signals: QuerySet | Iterable[int], idea: Idea, importance: int | None = None
+) -> BulkChange:
+    """Attach signals to an idea (optionally weighing them), from wherever they were; the
+    change names the ideas they left."""
     _live_idea(idea)
     _check_importance(importance)
     changes = {"idea": idea}
     if importance is not None:
         changes["importance"] = importance
     # The ideas the signals leave lose that demand; the one they join gains it.
-    change = _bulk_update(_selection(signal_ids), **changes)
+    change = _bulk_update(_selection(signals), **changes)
     _signals_attached(signal_ids=(), idea_ids=[idea.pk, *change.idea_ids], count=change.count)
-    return change.count
+    return change
+
+
+def attach_signals(
+    *, signal_ids: QuerySet | Iterable[int], idea: Idea, importance: int | None = None
+) -> int:
+    """Attach signals to an idea (optionally weighing them); returns how many moved."""
+    return move_signals(signals=signal_ids, idea=idea, importance=importance).count
 
 
 @transaction.atomic
