@@ -202,7 +202,7 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     def recent_signals(self, idea):
         if idea.pk is None:
             return "—"
-        total = idea.signals.count()
+        total = idea.signal_count  # counted by get_queryset's demand annotation already
         rows = idea.signals.select_related("organization").order_by("-created_at", "-pk")
         return render_to_string(
             "admin/intake/recent_signals.html",

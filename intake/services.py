@@ -363,7 +363,9 @@ class BulkChange:
 def _bulk_update(signals: QuerySet[Signal], **changes) -> BulkChange:
     # Locks the ideas concerned (in id order, as merging does) so that a merge running at the
     # same time cannot move a signal between the two statements below.
-    idea_ids = _ids(signals.exclude(idea=None).values_list("idea_id", flat=True).distinct())
+    # order_by(): the default ordering would make DISTINCT one row per signal, not per idea.
+    attached = signals.exclude(idea=None).order_by()
+    idea_ids = _ids(attached.values_list("idea_id", flat=True).distinct())
     list(Idea.objects.select_for_update().filter(pk__in=idea_ids).order_by("pk").values("pk"))
     count = signals.update(**changes, updated_at=timezone.now())
     return BulkChange(count=count, idea_ids=idea_ids)
