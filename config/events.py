@@ -8,6 +8,7 @@ above it. An event with no handler is still listed, so recording an unknown name
 
 RESCORE = "scoring.handlers.rescore_ideas"
 INDEX = "intake.handlers.index_idea"
+DEMAND = "intake.handlers.count_demand"
 WEBHOOKS = "roadmap.handlers.send_webhooks"
 
 HANDLERS: dict[str, list[str]] = {
@@ -21,12 +22,12 @@ HANDLERS: dict[str, list[str]] = {
         "slackbot.handlers.tell_idea_status_in_slack",
         WEBHOOKS,
     ],
-    "idea.merged": [RESCORE],
-    "idea.unmerged": [RESCORE],
-    "signal.attached": [RESCORE],
-    "signal.updated": [RESCORE],
+    "idea.merged": [DEMAND, RESCORE],
+    "idea.unmerged": [DEMAND, RESCORE],
+    "signal.attached": [DEMAND, RESCORE],
+    "signal.updated": [DEMAND, RESCORE],
     # connectors: new signals from a source wait for duplicate matching.
-    "signal.arrived": ["intake.handlers.match_arrived_signals", RESCORE],
+    "signal.arrived": ["intake.handlers.match_arrived_signals", DEMAND, RESCORE],
     # a connector marked public or private: the public roadmap's vote links follow {connector_id}
     "connector.visibility_changed": ["roadmap.handlers.refresh_public_pages"],
     # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from . import services, similarity
+from . import demand, services, similarity
 from .models import Idea
 
 
@@ -15,3 +15,8 @@ def index_idea(payload: dict) -> None:
 def match_arrived_signals(payload: dict) -> None:
     """New signals from a source: auto-attach the certain duplicates, suggest the likely."""
     services.process_arrived_signals(signal_ids=payload["signal_ids"])
+
+
+def count_demand(payload: dict) -> None:
+    """Store the demand counts of the ideas whose signals changed, for the lists to show."""
+    demand.recount(idea_ids=payload.get("idea_ids", []))

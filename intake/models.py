@@ -8,6 +8,9 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 TITLE_MAX_LENGTH = 200
+# Written only set-based by intake.demand; a save of the whole idea (an admin form opened a
+# minute ago) must not put back the counts it read.
+DERIVED_COUNTS = ("signal_count", "organization_count", "source_kind_count")
 
 
 class Organization(models.Model):
@@ -153,12 +156,16 @@ class Idea(models.Model):
         "signals (community sources: PLG; Enterprise-plan customers: Enterprise; other "
         "customers: PLS).",
     )
-    # Written only by scoring.services, set-based; higher ranks first.
-    # Not indexed on purpose: a policy change rewrites every score, and an unindexed column
-    # lets PostgreSQL update rows in place (HOT) instead of touching every index of the table.
+    # Written only by scoring.services, set-based; higher ranks first. Indexed (the Ideas list
+    # sorts by it), so a policy change's UPDATE writes index entries too: issue 18 measured it.
     score = models.FloatField(default=0)
     score_breakdown = models.JSONField(default=dict, blank=True)
     score_policy_version = models.PositiveIntegerField(null=True, blank=True)
+    # Demand as lists show it, written by intake.demand when the idea's signals change (never
+    # counted while a page is drawn); the score's own counts live in scoring.IdeaDemand.
+    signal_count = models.PositiveIntegerField("signals", default=0, editable=False)
+    organization_count = models.PositiveIntegerField("organizations", default=0, editable=False)
+    source_kind_count = models.PositiveIntegerField("source kinds", default=0, editable=False)
     # The duplicate engine's index (IdeaTerm) needs rebuilding for this idea.
     search_stale = models.BooleanField(default=True, editable=False)
 
@@ -170,6 +177,7 @@ class Idea(models.Model):
             "score_breakdown",
             "score_policy_version",
             "search_stale",
+            *DERIVED_COUNTS,
         ]
     )
 
@@ -179,6 +187,13 @@ class Idea(models.Model):
             models.Index(fields=["status", "-created_at"], name="idea_status_created_idx"),
             models.Index(fields=["pillar", "status"], name="idea_pillar_status_idx"),
             models.Index(fields=["team", "status"], name="idea_team_status_idx"),
+            # One per sortable column of the Ideas list (the list breaks ties by id), so that
+            # a page of 50 reads 50 index entries instead of sorting every idea.
+            models.Index(fields=["score", "id"], name="idea_score_idx"),
+            models.Index(fields=["title", "id"], name="idea_title_idx"),
+            models.Index(fields=["signal_count", "id"], name="idea_signal_count_idx"),
+            models.Index(fields=["organization_count", "id"], name="idea_org_count_idx"),
+            models.Index(fields=["source_kind_count", "id"], name="idea_kind_count_idx"),
             models.Index(
                 fields=["id"], condition=Q(search_stale=True), name="idea_search_stale_idx"
             ),
@@ -202,6 +217,12 @@ class Idea(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in DERIVED_COUNTS
+            ]
         # A changed title or description makes the duplicate index stale for this idea; the
         # next search (or the writing service) rebuilds it. Covers the admin and any caller.
         if (self.title, self.description) != getattr(self, "_indexed_text", None):
@@ -332,6 +353,12 @@ class Signal(models.Model):
                 name="signal_inbox_idx",
             ),
             models.Index(fields=["idea", "source"], name="signal_idea_source_idx"),
+            # The Signals list: newest first, whole or cut to one idea, source or deal detail.
+            models.Index(fields=["created_at", "id"], name="signal_created_idx"),
+            models.Index(fields=["idea", "created_at"], name="signal_idea_created_idx"),
+            models.Index(fields=["source", "created_at"], name="signal_source_created_idx"),
+            models.Index(fields=["deal_stage", "created_at"], name="signal_deal_created_idx"),
+            models.Index(fields=["urgency", "created_at"], name="signal_urgency_created_idx"),
             models.Index(fields=["submitted_by", "-created_at"], name="signal_submitter_idx"),
             models.Index(fields=["url"], name="signal_url_idx"),
         ]

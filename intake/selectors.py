@@ -1,17 +1,13 @@
 """Reads of the intake domain, with the annotations each page needs in one query."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Idea, MergeRecord, Signal
 
 
 def ideas_with_demand() -> QuerySet[Idea]:
-    """Ideas with their signal count, distinct organizations and distinct source kinds."""
-    return Idea.objects.select_related("team", "pm").annotate(
-        signal_count=Count("signals", distinct=True),
-        organization_count=Count("signals__organization", distinct=True),
-        source_kind_count=Count("signals__source", distinct=True),
-    )
+    """Ideas with their team and PM; their demand counts are stored columns (intake.demand)."""
+    return Idea.objects.select_related("team", "pm")
 
 
 def inbox_signals() -> QuerySet[Signal]:

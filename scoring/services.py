@@ -13,7 +13,7 @@ from itertools import product
 
 from django.db import connection, transaction
 
-from intake import events
+from intake import demand, events
 from intake.models import Idea, Organization, Signal
 
 from . import selectors
@@ -295,7 +295,9 @@ def rescore_ideas(*, idea_ids: Iterable[int]) -> int:
 
 
 def rescore_all() -> int:
-    """Recount every idea's demand from the signals and rescore it, set-based."""
+    """Recount every idea's demand from the signals (the score's and the lists' counts) and
+    rescore it, set-based."""
+    demand.recount_all()
     return _recount_and_rescore(None)
 
 

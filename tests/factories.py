@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth.models import Group, User
 
+from intake import demand
 from intake.models import Idea, Organization, Signal, Team
 
 
@@ -56,6 +57,14 @@ class SignalFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Signal {n}")
     author = factory.Sequence(lambda n: f"author{n}")
     idea = factory.SubFactory(IdeaFactory)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # The services record an event whose handler stores the idea's demand counts; a
+        # factory writes the row directly, so it stores them itself.
+        super()._after_postgeneration(instance, create, results)
+        if create and instance.idea_id:
+            demand.recount(idea_ids=[instance.idea_id])
 
 
 class SalesSignalFactory(SignalFactory):

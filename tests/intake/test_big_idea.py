@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from config.events import RESCORE
+from intake import demand
 from intake.models import Idea, OutboxEvent, Signal
 from tests.factories import IdeaFactory, SignalFactory
 
@@ -17,6 +19,7 @@ SIGNALS = reverse("admin:intake_signal_changelist")
 def _idea_with_signals(count: int, **fields) -> Idea:
     idea = IdeaFactory(**fields)
     Signal.objects.bulk_create(SignalFactory.build_batch(count, idea=idea))
+    demand.recount(idea_ids=[idea.pk])
     return idea
 
 
@@ -97,7 +100,7 @@ def test_setting_importance_on_all_of_an_ideas_signals_is_one_statement(admin_cl
     assert len(updates) == 1
     assert set(idea.signals.values_list("importance", flat=True)) == {3}
     assert set(other.signals.values_list("importance", flat=True)) == {1}
-    [event] = OutboxEvent.objects.filter(name="signal.attached")
+    [event] = OutboxEvent.objects.filter(name="signal.attached", handler=RESCORE)
     assert event.payload["idea_ids"] == [idea.pk]  # rescored once, not once a signal
     assert event.payload["signal_count"] == 1200
     entry = LogEntry.objects.get(object_id=str(idea.pk))
@@ -118,7 +121,7 @@ def test_moving_all_of_an_ideas_signals_to_another_idea(admin_client):
     updates = _bulk(admin_client, idea, "attach_to_idea", idea=str(target.pk), importance="2")
     assert len(updates) == 1
     assert target.signals.count() == 800 and idea.signals.count() == 0
-    [event] = OutboxEvent.objects.filter(name="signal.attached").order_by("-pk")[:1]
+    [event] = OutboxEvent.objects.filter(name="signal.attached", handler=RESCORE)
     assert event.payload["idea_ids"] == sorted([idea.pk, target.pk])
 
 
