@@ -21,24 +21,22 @@ def _in(column: str, idea_ids: list[int] | None) -> tuple[str, list]:
 def _recount(idea_ids: list[int] | None) -> None:
     ideas, params = _in("id", idea_ids)
     signals, signal_params = _in("idea_id", idea_ids)
+    # Only placeholders are interpolated (noqa below). Ideas whose last signal left have no
+    # group in the second statement: zero them first. Rows already at zero are not rewritten.
+    zero = (
+        "UPDATE intake_idea SET signal_count = 0, organization_count = 0, source_kind_count = 0"  # noqa: S608
+        " WHERE signal_count + organization_count + source_kind_count > 0" + ideas
+    )
+    count = (
+        "UPDATE intake_idea SET signal_count = c.signals, organization_count = c.orgs, "  # noqa: S608
+        "source_kind_count = c.kinds FROM (SELECT idea_id, COUNT(*) AS signals, "
+        "COUNT(DISTINCT organization_id) AS orgs, COUNT(DISTINCT source) AS kinds "
+        "FROM intake_signal WHERE idea_id IS NOT NULL" + signals + " GROUP BY idea_id) c "
+        "WHERE intake_idea.id = c.idea_id"
+    )
     with connection.cursor() as cursor:
-        # Ideas whose last signal left have no group below; zero them first. Rows already at
-        # zero are not rewritten, so a recount of everything touches only what changed.
-        cursor.execute(
-            "UPDATE intake_idea SET signal_count = 0, organization_count = 0, "
-            "source_kind_count = 0 WHERE signal_count + organization_count + source_kind_count"
-            f" > 0{ideas}",  # noqa: S608 - only placeholders are interpolated
-            params,
-        )
-        cursor.execute(
-            "UPDATE intake_idea SET signal_count = c.signals, organization_count = c.orgs, "
-            "source_kind_count = c.kinds FROM ("
-            "SELECT idea_id, COUNT(*) AS signals, COUNT(DISTINCT organization_id) AS orgs, "
-            "COUNT(DISTINCT source) AS kinds FROM intake_signal "
-            f"WHERE idea_id IS NOT NULL{signals} GROUP BY idea_id"  # noqa: S608
-            ") c WHERE intake_idea.id = c.idea_id",
-            signal_params,
-        )
+        cursor.execute(zero, params)
+        cursor.execute(count, signal_params)
 
 
 BATCH = 5000  # ideas per statement: well under SQLite's limit of bound parameters
