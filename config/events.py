@@ -42,3 +42,15 @@ HANDLERS: dict[str, list[str]] = {
         "rollout.handlers.send_flag_killed_webhooks",
     ],
 }
+
+
+# Long work a person waits for: while rows of these events are pending, every admin page says
+# so (under way), and for a while after, that it is done (None: connectors sync all day long,
+# and "done" after each would only be noise; their runs are on the connector's page).
+UNDER_WAY: dict[str, tuple[str, str | None]] = {
+    "scoring.policy_changed": (
+        "every idea is being rescored under the new weights",
+        "every idea was rescored under the new weights",
+    ),
+    "signal.arrived": ("signals that arrived from a source are being matched to ideas", None),
+}

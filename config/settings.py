@@ -179,6 +179,7 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # The outbox (intake/events.py): work recorded with each change, relayed to Celery after commit
 # and swept by beat, so a broker outage or a broker that restarts empty loses nothing.
 EVENT_HANDLERS = event_registry.HANDLERS
+EVENTS_UNDER_WAY = event_registry.UNDER_WAY
 
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=10)
 OUTBOX_REDISPATCH_SECONDS = env.float("OUTBOX_REDISPATCH_SECONDS", default=30)

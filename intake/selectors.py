@@ -1,8 +1,13 @@
 """Reads of the intake domain, with the annotations each page needs in one query."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from .models import Idea, MergeRecord, Signal
+from django.conf import settings
+from django.db.models import Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from .models import Idea, MergeRecord, OutboxEvent, Signal
 
 
 def ideas_with_demand() -> QuerySet[Idea]:
@@ -48,3 +53,38 @@ def untriaged_counts() -> dict[str, int]:
 
 def open_ideas() -> QuerySet[Idea]:
     return Idea.objects.filter(~Q(status=Idea.Status.MERGED))
+
+
+FINISHED_SHOWN_FOR = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Work:
+    """Long work that follows a change, as the admin tells it: under way since, or done at."""
+
+    label: str
+    since: datetime | None = None
+    done_at: datetime | None = None
+
+
+def background_work(now: datetime | None = None) -> list[Work]:
+    """What the workers are doing that a person waits for (settings.EVENTS_UNDER_WAY), and
+    what of it finished in the last minutes: two reads of the outbox's small indexes."""
+    labels = settings.EVENTS_UNDER_WAY
+    now = now or timezone.now()
+    pending = (
+        OutboxEvent.objects.filter(name__in=list(labels), done_at=None, failed_at=None)
+        .values("name")
+        .annotate(since=Min("created_at"))
+    )
+    under_way = {row["name"]: row["since"] for row in pending}
+    told_when_done = [name for name, (_, done) in labels.items() if done]
+    finished = (
+        OutboxEvent.objects.filter(name__in=told_when_done, done_at__gte=now - FINISHED_SHOWN_FOR)
+        .exclude(name__in=list(under_way))
+        .values("name")
+        .annotate(done_at=Max("done_at"))
+    )
+    work = [Work(labels[name][0], since=since) for name, since in under_way.items()]
+    work += [Work(labels[row["name"]][1], done_at=row["done_at"]) for row in finished]
+    return sorted(work, key=lambda w: w.since or w.done_at, reverse=True)
