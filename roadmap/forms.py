@@ -54,6 +54,20 @@ class ShareLinkForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
+    """Which customer to preview as: found by name (a page lists the matches, however many
+    customers there are), then chosen by id."""
+
     organization = forms.ModelChoiceField(
-        label="See the roadmap as", queryset=Organization.objects.all(), empty_label="— customer —"
+        queryset=Organization.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That customer does not exist (any more)."},
     )
+    name = forms.CharField(label="See the roadmap as", required=False, max_length=200,
+                           help_text="A customer’s name, or part of it.")  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("organization") and not data.get("name", "").strip():
+            raise forms.ValidationError("Type a customer’s name.")
+        return data

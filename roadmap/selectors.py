@@ -245,6 +245,20 @@ def customer_ideas(organization: Organization) -> list[CustomerIdea]:
     ]
 
 
+ORGANIZATIONS_LISTED = 20
+
+
+def organizations_named(text: str) -> tuple[list[Organization], bool]:
+    """Customers whose name contains `text` (any case), by name, at most ORGANIZATIONS_LISTED,
+    and whether there are more: a picker that costs the same with 20 customers or 20,000."""
+    found = list(
+        Organization.objects.filter(name__icontains=text.strip())
+        .order_by("name")
+        .only("id", "name")[: ORGANIZATIONS_LISTED + 1]
+    )
+    return found[:ORGANIZATIONS_LISTED], len(found) > ORGANIZATIONS_LISTED
+
+
 def share_link_for_token(token: str) -> ShareLink | None:
     """The link for this token if it exists (active or not), with its organization."""
     if not token or len(token) > 64:

@@ -105,15 +105,19 @@ def customer(request):
     if not is_employee(request.user):
         raise PermissionDenied
     form = PreviewForm(request.GET or None)
-    if form.is_bound and form.is_valid():
+    if not (form.is_bound and form.is_valid()):
+        status = 400 if form.is_bound else 200
+        return render(request, "roadmap/customer_preview.html", {"form": form}, status=status)
+    if form.cleaned_data["organization"]:
+        finder = PreviewForm()
         return _customer_page(
-            request, form.cleaned_data["organization"], preview=True, preview_form=form
+            request, form.cleaned_data["organization"], preview=True, preview_form=finder
         )
+    matches, more = selectors.organizations_named(form.cleaned_data["name"])
     return render(
         request,
         "roadmap/customer_preview.html",
-        {"form": form},
-        status=400 if form.is_bound else 200,
+        {"form": form, "matches": matches, "more": more, "searched": True},
     )
 
 

@@ -104,6 +104,35 @@ def test_an_employee_previews_any_customers_view(client, sales_rep, customer_org
     assert client.get("/roadmap/customer/?organization=999999").status_code == 400
 
 
+def test_an_employee_finds_the_customer_to_preview_by_name(client, sales_rep, customer_org):
+    OrganizationFactory(name="Globex")
+    client.force_login(sales_rep)
+    page = client.get("/roadmap/customer/?name=robot").content.decode()
+    assert f'href="?organization={customer_org.pk}">Acme Robotics</a>' in page
+    assert "Globex" not in page
+
+
+def test_finding_a_customer_lists_a_page_of_names_however_many_match(
+    client, sales_rep, monkeypatch
+):
+    monkeypatch.setattr("roadmap.selectors.ORGANIZATIONS_LISTED", 3)
+    for n in range(5):
+        OrganizationFactory(name=f"Initech {n}")
+    client.force_login(sales_rep)
+    page = client.get("/roadmap/customer/?name=initech").content.decode()
+    assert page.count('href="?organization=') == 3
+    assert "More customers match" in page
+
+
+def test_finding_no_name_says_what_to_type(client, sales_rep):
+    client.force_login(sales_rep)
+    response = client.get("/roadmap/customer/?name=+")
+    assert response.status_code == 400
+    assert "Type a customer’s name." in response.content.decode()
+    nothing = client.get("/roadmap/customer/?name=zzz").content.decode()
+    assert "No customer’s name contains" in nothing
+
+
 # Share links ------------------------------------------------------------------------------------
 
 
