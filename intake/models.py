@@ -132,7 +132,7 @@ class Idea(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_ideas"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Triage inputs to the score (scoring/).
@@ -191,6 +191,10 @@ class Idea(models.Model):
             # a page of 50 reads 50 index entries instead of sorting every idea.
             models.Index(fields=["score", "id"], name="idea_score_idx"),
             models.Index(fields=["title", "id"], name="idea_title_idx"),
+            models.Index(fields=["status", "id"], name="idea_status_id_idx"),
+            models.Index(fields=["pillar", "id"], name="idea_pillar_id_idx"),
+            models.Index(fields=["pm", "id"], name="idea_pm_id_idx"),
+            models.Index(fields=["created_at", "id"], name="idea_created_id_idx"),
             models.Index(fields=["signal_count", "id"], name="idea_signal_count_idx"),
             models.Index(fields=["organization_count", "id"], name="idea_org_count_idx"),
             models.Index(fields=["source_kind_count", "id"], name="idea_kind_count_idx"),
