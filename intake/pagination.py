@@ -7,12 +7,13 @@ asked for (`SELECT COUNT(*) FROM (SELECT id … LIMIT n)`), so the count costs t
 the table holds. Up to the cap the count is exact. Past it the paginator says `capped`, and its
 `count` is where counting stopped: there are *more than* that many rows, which the admin shows
 as "more than 10,000 ideas" and the API as `count` with `count_capped: true`. Page numbers reach
-that far ahead of the page asked for, so a reader can always page on, one window at a time.
+that far ahead of the page asked for, so a reader can always page on, one window at a time
+(a page far down costs what its OFFSET costs, as it always did).
 
 Why not a PostgreSQL estimate (`pg_class.reltuples`): it knows the whole table only, and these
 lists are nearly always filtered (merged ideas hidden, the inbox, an idea's signals, a search).
 Why not cursor pagination: it drops `count` and page numbers, which API clients and the admin's
-`?p=` links rely on. See README "Lists at any size".
+`?p=` links rely on.
 """
 
 import sys
