@@ -4,7 +4,6 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OrderBy, OuterRef, QuerySet
 from django.forms import CheckboxSelectMultiple, Form
@@ -28,7 +27,7 @@ from .models import (
     Signal,
     Team,
 )
-from .pagination import CappedCountAdminMixin
+from .pagination import CappedCountAdminMixin, CappedCountChangeList
 
 
 def _error_text(error: ValidationError) -> str:
@@ -138,7 +137,7 @@ class BridgeCriterionFilter(admin.SimpleListFilter):
     filter over a many-to-many made the list SELECT DISTINCT over every column of every idea."""
 
     title = "bridge criteria"
-    parameter_name = "bridge_criteria__id__exact"  # the admin's own, so links keep working
+    parameter_name = "bridge_criterion"
 
     def lookups(self, request, model_admin):
         criteria = Idea._meta.get_field("bridge_criteria").related_model.objects
@@ -156,7 +155,7 @@ class BridgeCriterionFilter(admin.SimpleListFilter):
         return queryset.filter(Exists(ticks))
 
 
-class IndexedOrderChangeList(ChangeList):
+class IndexedOrderChangeList(CappedCountChangeList):
     """Breaks ties by id in the direction of the sorted column (Django's own tie-break is
     always descending), so that one (column, id) index serves a column sorted either way
     and a page of 50 reads 50 entries instead of sorting a whole group of equal values."""
