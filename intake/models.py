@@ -195,6 +195,12 @@ class Idea(models.Model):
             models.Index(fields=["pillar", "id"], name="idea_pillar_id_idx"),
             models.Index(fields=["pm", "id"], name="idea_pm_id_idx"),
             models.Index(fields=["created_at", "id"], name="idea_created_id_idx"),
+            # The roadmap's "not doing" list: the latest decisions first.
+            models.Index(
+                fields=["-declined_at", "-id"],
+                condition=Q(status="declined"),
+                name="idea_declined_idx",
+            ),
             models.Index(fields=["signal_count", "id"], name="idea_signal_count_idx"),
             models.Index(fields=["organization_count", "id"], name="idea_org_count_idx"),
             models.Index(fields=["source_kind_count", "id"], name="idea_kind_count_idx"),
