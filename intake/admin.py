@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import events, selectors, services, similarity
-from .admin_hardening import HardenedAdminMixin
+from . import events, search, selectors, services, similarity
+from .admin_hardening import HardenedAdminMixin, limit_search_term
 from .forms import AttachForm, DeclineForm, ImportanceForm, MergeForm
 from .models import (
     Idea,
@@ -145,7 +145,12 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
         "pm",
     ]  # fmt: skip
     ordering = ["-score", "-id"]
+    # Full-text search (intake/search.py); the fields name what it reads, and show the box.
     search_fields = ["title", "description", "product_area"]
+    search_help_text = (
+        'Words of the title, description or product area, in any form ("node" finds "nodes"); '
+        '"an exact phrase", a or b, -leave-out.'
+    )
     list_select_related = ["team", "pm"]
     list_per_page = 50
     # Signals are shown, not edited, on the idea's page: its form then never grows with them
@@ -193,6 +198,9 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request) -> QuerySet[Idea]:
         return selectors.ideas_with_demand()
+
+    def get_search_results(self, request, queryset, search_term):
+        return search.search_ideas(queryset, limit_search_term(search_term)), False
 
     @admin.display(description="score", ordering="score")
     def score_column(self, idea):
@@ -465,7 +473,12 @@ class SignalAdmin(HardenedAdminMixin, SignalActionsMixin, admin.ModelAdmin):
         "urgency",
     ]  # fmt: skip
     actions = ["attach_to_idea", "set_importance", "detach_from_idea", "make_idea"]
+    # Full-text search over title, body and author, and the others as they are (intake/search.py).
     search_fields = ["title", "body", "author", "author_email", "external_id", "url"]
+    search_help_text = (
+        "Words of the title, body or author, in any form; or a whole URL, e-mail address or "
+        "external id."
+    )
     list_select_related = ["organization", "idea"]
     date_hierarchy = "created_at"
     readonly_fields = SIGNAL_CONTENT_FIELDS
@@ -475,6 +488,9 @@ class SignalAdmin(HardenedAdminMixin, SignalActionsMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Signals come from sources; triage never invents one.
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        return search.search_signals(queryset, limit_search_term(search_term)), False
 
     def save_model(self, request, obj, form, change):
         previous = Signal.objects.filter(pk=obj.pk).values_list("idea_id", flat=True).first()

@@ -361,6 +361,10 @@ class Signal(models.Model):
             models.Index(fields=["urgency", "created_at"], name="signal_urgency_created_idx"),
             models.Index(fields=["submitted_by", "-created_at"], name="signal_submitter_idx"),
             models.Index(fields=["url"], name="signal_url_idx"),
+            # The admin's search for a pasted e-mail address or upstream id (intake/search.py;
+            # its full-text indexes are made by migration 0012, per database, not declared here).
+            models.Index(fields=["author_email"], name="signal_author_email_idx"),
+            models.Index(fields=["external_id"], name="signal_external_id_idx"),
         ]
 
     def __str__(self) -> str:
