@@ -148,8 +148,8 @@ class IdeaAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     # Full-text search (intake/search.py); the fields name what it reads, and show the box.
     search_fields = ["title", "description", "product_area"]
     search_help_text = (
-        'Words of the title, description or product area, in any form ("node" finds "nodes"); '
-        '"an exact phrase", a or b, -leave-out.'
+        'Words of the title, description or product area, in any form ("node" finds "nodes"), '
+        'the last one perhaps unfinished; "an exact phrase", a or b, -leave-out.'
     )
     list_select_related = ["team", "pm"]
     list_per_page = 50

@@ -3,7 +3,9 @@
 `search_ideas(queryset, text)` and `search_signals(queryset, text)` narrow a queryset to the rows
 whose words match what a PM typed, read as a web search engine reads it: words (each must
 appear, in any English form: "nodes" finds "node", "failing" finds "fails"), "a quoted phrase",
-`or` between two alternatives, `-word` to leave a word out. Nothing typed is an error.
+`or` between two alternatives, `-word` to leave a word out. The last word may be the start of
+one ("exit nod" finds "exit nodes"), which the admin's autocomplete of ideas, searching as the
+PM types, needs. Nothing typed is an error.
 
 - PostgreSQL: `search_vector @@ websearch_to_tsquery('english', …)` (Django's
   django.contrib.postgres.search), where `search_vector` is a generated column,
@@ -90,9 +92,46 @@ def _clean(text: str) -> str:
     return strip_control_characters(text or "").strip()
 
 
+# --- What a PM typed ----------------------------------------------------------------------
+
+# Quoted phrases (an unclosed quote runs to the end), else runs of non-space.
+_TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# The words of a term as FTS5's unicode61 tokenizer cuts them: letters and digits. (It keeps
+# diacritics, as PostgreSQL's "english" does: "café" is not "cafe" on either.)
+_WORD = re.compile(r"[^\W_]+")
+# The commonest of the words PostgreSQL's "english" configuration leaves out of a query: FTS5
+# indexes every word, and requiring "the" would miss rows PostgreSQL finds.
+_STOP_WORDS = frozenset(
+    "a an and are as at be been but by can do does for from had has have he her his i if in "
+    "into is it its me my no not of on or our she so such than that the their them then there "
+    "these they this those to was we were what when which who will with you your".split()
+)
+
+
+# The text's last term when it is a bare word: no quote, minus or `or` before it.
+_LAST_WORD = re.compile(r"(?:^|(\S+)\s+)([^\W_]{3,})$")
+
+
+def _typed_word_start(text: str) -> int | None:
+    """Where the last word of `text` starts, if it may be a word still being typed: a bare word
+    (not in quotes, not left out, not an alternative) of three or more letters, not a common one.
+    Shorter ones would match too many words to be of use."""
+    match = _LAST_WORD.search(text)
+    if match is None or text.count('"') % 2 or (match.group(1) or "").lower() == "or":
+        return None
+    return None if match.group(2).lower() in _STOP_WORDS else match.start(2)
+
+
 def _matches(document: Document, text: str, *, vendor: str) -> Q:
     if vendor == "postgresql":
-        query = SearchQuery(text, config=CONFIG, search_type="websearch")
+        start = _typed_word_start(text)
+        if start is None:
+            query = SearchQuery(text, config=CONFIG, search_type="websearch")
+        else:
+            # The word is letters and digits only: nothing in it is tsquery syntax.
+            query = SearchQuery(text[:start], config=CONFIG, search_type="websearch") & (
+                SearchQuery(f"{text[start:]}:*", config=CONFIG, search_type="raw")
+            )
         return Q(SearchVectorExact(_StoredVector(), query))
     if vendor == "sqlite":
         return _fts5_matches(document, text)
@@ -111,18 +150,6 @@ class _StoredVector(Expression):
 
 # --- SQLite: FTS5 --------------------------------------------------------------------------
 # The names put into SQL below are DOCUMENTS' own; what a person typed is only ever a parameter.
-
-# Quoted phrases (an unclosed quote runs to the end), else runs of non-space.
-_TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-# The words of a term as FTS5's unicode61 tokenizer cuts them: letters and digits.
-_WORD = re.compile(r"[^\W_]+")
-# The commonest of the words PostgreSQL's "english" configuration leaves out of a query: FTS5
-# indexes every word, and requiring "the" would miss rows PostgreSQL finds.
-_STOP_WORDS = frozenset(
-    "a an and are as at be been but by can do does for from had has have he her his i if in "
-    "into is it its me my no not of on or our she so such than that the their them then there "
-    "these they this those to was we were what when which who will with you your".split()
-)
 
 
 def fts5_query(text: str) -> tuple[str, str]:
@@ -153,6 +180,8 @@ def fts5_query(text: str) -> tuple[str, str]:
             else:
                 wanted.append([phrase])
         after_or = False
+    if wanted and _typed_word_start(text) is not None:
+        wanted[-1][-1] += "*"  # the last term, a word of its own (see _typed_word_start)
     return " AND ".join(_any_of(group) for group in wanted), _any_of(unwanted)
 
 
@@ -185,7 +214,7 @@ def create_sqlite_tables(schema_editor) -> None:
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE {document.fts_table} USING fts5({columns}, "
             f"content='{document.table}', content_rowid='id', "
-            "tokenize='porter unicode61 remove_diacritics 2')",
+            "tokenize='porter unicode61 remove_diacritics 0')",
             params=None,
         )
     restore_sqlite_triggers(schema_editor.connection, force=True)

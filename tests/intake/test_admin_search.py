@@ -91,6 +91,23 @@ def test_common_words_do_not_narrow_a_search(pm_client):
     assert _found(pm_client, IDEAS, "the exit node for a team") == ["Exit node failover"]
 
 
+def test_the_last_word_may_be_the_start_of_a_word(pm_client):
+    IdeaFactory(title="Exit node failover")
+    IdeaFactory(title="Exit the wizard early")
+    assert _found(pm_client, IDEAS, "exit nod") == ["Exit node failover"]
+    assert _found(pm_client, IDEAS, "nod exit") == []
+
+
+def test_the_roadmap_item_form_finds_ideas_as_the_pm_types(pm_client):
+    IdeaFactory(title="Exit node failover")
+    IdeaFactory(title="Audit log export")
+    response = pm_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "roadmap", "model_name": "roadmapitem", "field_name": "ideas", "term": "exi"},
+    )
+    assert [result["text"] for result in response.json()["results"]] == ["Exit node failover"]
+
+
 def test_an_edited_title_is_found_by_its_new_words_only(pm_client):
     idea = IdeaFactory(title="Exit node failover")
     idea.title = "Subnet router failover"
