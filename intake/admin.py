@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import events, selectors, services, similarity
-from .admin_hardening import HardenedAdminMixin
+from . import events, search, selectors, services, similarity
+from .admin_hardening import HardenedAdminMixin, limit_search_term
 from .forms import AttachForm, DeclineForm, ImportanceForm, MergeForm
 from .models import (
     Idea,
@@ -189,7 +189,12 @@ class IdeaAdmin(HardenedAdminMixin, CappedCountAdminMixin, SimpleHistoryAdmin):
     # name sorts the whole table on each page, and the team filter shows one team's ideas,
     # best first, at the cost of an index read.
     sortable_by = [name for name in list_display if name != "team"]
+    # Full-text search (intake/search.py); the fields name what it reads, and show the box.
     search_fields = ["title", "description", "product_area"]
+    search_help_text = (
+        'Words of the title, description or product area, in any form ("node" finds "nodes"), '
+        'the last one perhaps unfinished; "an exact phrase", a or b, -leave-out.'
+    )
     list_select_related = ["team", "pm"]
     list_per_page = 50
     # Signals are shown, not edited, on the idea's page: its form then never grows with them
@@ -240,6 +245,9 @@ class IdeaAdmin(HardenedAdminMixin, CappedCountAdminMixin, SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return IndexedOrderChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        return search.search_ideas(queryset, limit_search_term(search_term)), False
 
     @admin.display(description="score", ordering="score")
     def score_column(self, idea):
@@ -512,10 +520,15 @@ class SignalAdmin(HardenedAdminMixin, CappedCountAdminMixin, SignalActionsMixin,
         "urgency",
     ]  # fmt: skip
     actions = ["attach_to_idea", "set_importance", "detach_from_idea", "make_idea"]
+    # Full-text search over title, body and author, and the others as they are (intake/search.py).
     search_fields = ["title", "body", "author", "author_email", "external_id", "url"]
     # A million signals are read newest first (indexed); sorting them by title or author
     # would sort the whole table for each page. The inbox, a few thousand, sorts by any.
     sortable_by = ["created_at"]
+    search_help_text = (
+        "Words of the title, body or author, in any form; or a whole URL, e-mail address or "
+        "external id."
+    )
     list_select_related = ["organization", "idea"]
     # No date_hierarchy: its year and month links are a DISTINCT over the dates of every signal;
     # the created_at filter above cuts by date at no such cost.
@@ -526,6 +539,9 @@ class SignalAdmin(HardenedAdminMixin, CappedCountAdminMixin, SignalActionsMixin,
     def has_add_permission(self, request):
         # Signals come from sources; triage never invents one.
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        return search.search_signals(queryset, limit_search_term(search_term)), False
 
     def save_model(self, request, obj, form, change):
         previous = Signal.objects.filter(pk=obj.pk).values_list("idea_id", flat=True).first()

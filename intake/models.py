@@ -208,6 +208,9 @@ class Idea(models.Model):
                 fields=["id"], condition=Q(search_stale=True), name="idea_search_stale_idx"
             ),
         ]
+        # Full-text search (intake/search.py, migration 0013) is indexed outside the model, in
+        # a table kept by triggers: on PostgreSQL intake_idea_search (a vector with a GIN
+        # index), on SQLite an FTS5 table.
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="merged", merged_into__isnull=False)
@@ -371,7 +374,11 @@ class Signal(models.Model):
             models.Index(fields=["urgency", "created_at"], name="signal_urgency_created_idx"),
             models.Index(fields=["submitted_by", "-created_at"], name="signal_submitter_idx"),
             models.Index(fields=["url"], name="signal_url_idx"),
+            # The admin's search for a pasted e-mail address or upstream id (intake/search.py).
+            models.Index(fields=["author_email"], name="signal_author_email_idx"),
+            models.Index(fields=["external_id"], name="signal_external_id_idx"),
         ]
+        # Full-text search of title, body and author is indexed outside the model, as Idea's is.
 
     def __str__(self) -> str:
         return self.title or f"{self.get_source_display()} {self.external_id}"
