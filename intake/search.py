@@ -236,7 +236,7 @@ def restore_sqlite_triggers(connection, *, force: bool = False) -> None:
         existing = {name for (name,) in cursor.fetchall()}
         for document in DOCUMENTS:
             if document.fts_table not in existing:
-                continue  # migrated back before 0012, or not yet to it
+                continue  # migrated back before 0013, or not yet to it
             if not force and set(document.trigger_names) <= existing:
                 continue
             for statement in _trigger_sql(document):
