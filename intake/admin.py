@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OrderBy, OuterRef, QuerySet
 from django.forms import CheckboxSelectMultiple, Form
@@ -156,12 +157,15 @@ class BridgeCriterionFilter(admin.SimpleListFilter):
 
 
 class IndexedOrderChangeList(CappedCountChangeList):
-    """Breaks ties by id in the direction of the sorted column (Django's own tie-break is
-    always descending), so that one (column, id) index serves a column sorted either way
+    """Sorts by the one column a PM clicked, ties broken by id in that column's direction
+    (Django's own tie-break is always descending, and its header links carry the previous sort
+    along as a second key), so that one (column, id) index serves the column sorted either way
     and a page of 50 reads 50 entries instead of sorting a whole group of equal values."""
 
     def get_ordering(self, request, queryset):
         ordering = super().get_ordering(request, queryset)
+        if ORDER_VAR in self.params and ordering:
+            ordering = [ordering[0], "-pk"]
         if len(ordering) > 1 and ordering[-1] == "-pk":
             first = ordering[0]
             descending = first.descending if isinstance(first, OrderBy) else (
@@ -169,6 +173,11 @@ class IndexedOrderChangeList(CappedCountChangeList):
             )  # fmt: skip
             ordering[-1] = "-pk" if descending else "pk"
         return ordering
+
+    def get_ordering_field_columns(self):
+        # The headers show (and their links carry) only the column the list is sorted by.
+        columns = super().get_ordering_field_columns()
+        return dict(list(columns.items())[:1])
 
 
 MOTION_FIELDS = ["serves_plg", "serves_pls", "serves_enterprise"]

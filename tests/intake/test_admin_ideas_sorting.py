@@ -46,3 +46,16 @@ def test_filtering_by_a_bridge_criterion_lists_each_idea_meeting_it_once(admin_c
     ]  # fmt: skip
     # Not a number: the admin's "invalid lookup" answer (back to the list with ?e=1).
     assert admin_client.get(f"{CHANGELIST}?bridge_criterion=x").status_code == 302
+
+
+def test_sorting_by_a_column_sorts_by_that_column_alone(admin_client):
+    # The header's link carries the previous sort (score) along; the list sorts by pillar, ties
+    # by age, and the headers say so.
+    IdeaFactory(title="older security", pillar=Idea.Pillar.SECURITY)
+    higher = IdeaFactory(title="newer security", pillar=Idea.Pillar.SECURITY)
+    Idea.objects.filter(pk=higher.pk).update(score=5)
+    response = admin_client.get(f"{CHANGELIST}?o={_column('pillar')}.-{_column('score_column')}")
+    assert [i.title for i in response.context["cl"].result_list] == [
+        "older security", "newer security",
+    ]  # fmt: skip
+    assert list(response.context["cl"].get_ordering_field_columns()) == [_column("pillar")]
