@@ -195,6 +195,9 @@ class Idea(models.Model):
             models.Index(fields=["pillar", "id"], name="idea_pillar_id_idx"),
             models.Index(fields=["pm", "id"], name="idea_pm_id_idx"),
             models.Index(fields=["created_at", "id"], name="idea_created_id_idx"),
+            # The list's filters on columns of few values: its capped count reads these alone.
+            models.Index(fields=["impact", "status"], name="idea_impact_status_idx"),
+            models.Index(fields=["surface", "status"], name="idea_surface_status_idx"),
             # The roadmap's "not doing" list: the latest decisions first.
             models.Index(
                 fields=["-declined_at", "-id"],

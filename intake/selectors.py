@@ -8,6 +8,7 @@ from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from .models import Idea, MergeRecord, OutboxEvent, Signal
+from .pagination import capped_count
 
 
 def ideas_with_demand() -> QuerySet[Idea]:
@@ -43,11 +44,17 @@ def submissions_of(user) -> list[Signal]:
     return signals
 
 
-def untriaged_counts() -> dict[str, int]:
-    """How much waits for a PM: signals without an idea and ideas still new."""
+def untriaged_counts() -> dict[str, int | bool]:
+    """How much waits for a PM: signals without an idea and ideas still new, each exact up to
+    the lists' cap (`*_capped` says there are more), so the home page costs the same at any
+    size."""
+    signals, signals_capped = capped_count(Signal.objects.filter(idea__isnull=True))
+    ideas, ideas_capped = capped_count(Idea.objects.filter(status=Idea.Status.NEW))
     return {
-        "signals": Signal.objects.filter(idea__isnull=True).count(),
-        "ideas": Idea.objects.filter(status=Idea.Status.NEW).count(),
+        "signals": signals,
+        "signals_capped": signals_capped,
+        "ideas": ideas,
+        "ideas_capped": ideas_capped,
     }
 
 

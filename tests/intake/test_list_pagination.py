@@ -184,3 +184,15 @@ def test_the_schema_describes_the_capped_count(client, token):
     assert page["properties"]["count"]["type"] == "integer"
     assert page["properties"]["count_capped"]["type"] == "boolean"
     assert "count_capped" in page["required"]
+
+
+def test_the_home_page_says_how_much_waits_and_when_there_is_more_than_it_counted(
+    client, pm, monkeypatch
+):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    client.force_login(pm)
+    SignalFactory.create_batch(2, idea=None)
+    page = client.get("/").content.decode()
+    assert "2 signals without an idea" in page
+    SignalFactory.create_batch(3, idea=None)
+    assert "More than 3 signals without an idea" in client.get("/").content.decode()
