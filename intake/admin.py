@@ -266,7 +266,7 @@ class IdeaAdmin(HardenedAdminMixin, CappedCountAdminMixin, SimpleHistoryAdmin):
     def recent_signals(self, idea):
         if idea.pk is None:
             return "—"
-        total = idea.signal_count  # counted by get_queryset's demand annotation already
+        total = idea.signal_count  # stored on the idea (intake.demand), not counted here
         rows = idea.signals.select_related("organization").order_by("-created_at", "-pk")
         return render_to_string(
             "admin/intake/recent_signals.html",

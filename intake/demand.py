@@ -9,8 +9,6 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-COUNT_FIELDS = ("signal_count", "organization_count", "source_kind_count")
-
 
 def _in(column: str, idea_ids: list[int] | None) -> tuple[str, list]:
     if idea_ids is None:
