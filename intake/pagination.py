@@ -32,9 +32,10 @@ from rest_framework.response import Response
 COUNT_CAP = 10_000
 
 
-def count_up_to(queryset: QuerySet, limit: int) -> int:
-    """How many rows `queryset` has, counting no further than `limit`: one query whose cost is
-    bounded by `limit`, not by the table."""
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """(rows, whether there are more than that): exact up to `cap` (COUNT_CAP by default), in
+    one query whose cost is bounded by the cap, not by the table."""
+    cap = COUNT_CAP if cap is None else cap
     rows = queryset.order_by()  # no sort, no joins for display
     if connections[queryset.db].vendor == "postgresql":
         # No column at all, so that an index holding the filtered columns answers alone (an
@@ -42,13 +43,7 @@ def count_up_to(queryset: QuerySet, limit: int) -> int:
         rows = rows.annotate(counted=Value(1)).values("counted")
     else:
         rows = rows.values("pk")
-    return rows[:limit].count()
-
-
-def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
-    """(rows, whether there are more than that): exact up to `cap` (COUNT_CAP by default)."""
-    cap = COUNT_CAP if cap is None else cap
-    counted = count_up_to(queryset, cap + 1)
+    counted = rows[: cap + 1].count()  # one past the cap: whether there are more
     return min(counted, cap), counted > cap
 
 
@@ -81,19 +76,18 @@ class CappedPaginator(Paginator):
         self.reach = min(start + window, sys.maxsize - 1)
 
     @cached_property
-    def _counted(self) -> int:
-        """Rows, up to one past `reach`: whether there are more than `reach` in one query."""
+    def _capped_count(self) -> tuple[int, bool]:
         if not isinstance(self.object_list, QuerySet):
-            return len(self.object_list)
-        return count_up_to(self.object_list, self.reach + 1)
+            return len(self.object_list), False
+        return capped_count(self.object_list, self.reach)
 
     @cached_property
     def capped(self) -> bool:
-        return self._counted > self.reach
+        return self._capped_count[1]
 
     @cached_property
     def count(self) -> int:
-        return min(self._counted, self.reach)
+        return self._capped_count[0]
 
 
 # Admin ------------------------------------------------------------------------------------------
