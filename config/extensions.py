@@ -14,7 +14,12 @@ from django.utils.module_loading import import_string
 
 PROVIDERS: dict[str, list[str]] = {
     # kwargs: items (RoadmapItem list) -> {item id: Panel}
-    "roadmap.internal_item": ["rollout.extensions.internal_item_panels"],
+    "roadmap.internal_item": [
+        "rollout.extensions.internal_item_panels",
+        "delivery.extensions.internal_item_panels",
+    ],
+    # kwargs: items (RoadmapItem list) -> {item id: dict}, added to /api/roadmap/ (employees)
+    "roadmap.internal_item_api": ["delivery.extensions.internal_item_api"],
     # kwargs: organization, items (customer items), user, can_ask -> {item id: Panel}
     "roadmap.customer_item": ["rollout.extensions.customer_item_panels"],
     # kwargs: quarter -> [Panel]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "planning",
     "rollout",
     "slackbot",
+    "delivery",
     "demo",
 ]
 
@@ -193,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "connectors.mark_interrupted_runs",
         "schedule": 60.0,
     },
+    # Roadmap items follow their linked work in GitHub and Jira (delivery/services.py).
+    "delivery-sync": {
+        "task": "delivery.sync",
+        "schedule": env.float("DELIVERY_SYNC_SECONDS", default=15 * 60),
+    },
 }
 
 if REDIS_URL:
@@ -284,6 +290,10 @@ CSRF_FAILURE_VIEW = "intake.views.csrf_failure"
 # Connectors: credentials only from the environment, never the database, admin or logs.
 GITHUB_TOKEN = env("GITHUB_TOKEN", default="")
 GITHUB_API_URL = env("GITHUB_API_URL", default="https://api.github.com")
+# Delivery trackers (issue 22): Jira Cloud or Data Center, basic auth with an API token.
+JIRA_URL = env("JIRA_URL", default="")
+JIRA_EMAIL = env("JIRA_EMAIL", default="")
+JIRA_API_TOKEN = env("JIRA_API_TOKEN", default="")
 REDDIT_CLIENT_ID = env("REDDIT_CLIENT_ID", default="")
 REDDIT_CLIENT_SECRET = env("REDDIT_CLIENT_SECRET", default="")
 REDDIT_USER_AGENT = env("REDDIT_USER_AGENT", default="idea-intake/0.1")

@@ -15,6 +15,7 @@ from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from config.extensions import contributions
 from intake import services as intake_services
 from intake.models import Idea, Signal
 from intake.roles import is_employee
@@ -173,6 +174,15 @@ class InternalItemList(generics.ListAPIView):
             .prefetch_related("ideas")
             .order_by("priority", "title", "pk")
         )
+
+    def get_serializer(self, *args, **kwargs):
+        # Apps above roadmap (delivery) add their facts per item; employees only, as this view.
+        if kwargs.get("many") and args:
+            items = list(args[0])
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["extra"] = contributions("roadmap.internal_item_api", items=items)
+            args = (items, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
 
 class SignalFilter(filters.FilterSet):

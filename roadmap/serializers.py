@@ -81,6 +81,7 @@ class InternalItemSerializer(serializers.ModelSerializer):
     pm = NullableNameField()
     surface = _surface_field()
     ideas = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    delivery = serializers.SerializerMethodField()
 
     class Meta:
         model = RoadmapItem
@@ -88,9 +89,16 @@ class InternalItemSerializer(serializers.ModelSerializer):
             "id", "title", "internal_notes", "customer_title", "customer_description",
             "public_title", "public_description", "visibility", "horizon", "stage", "priority",
             "team", "pm", "quarter", "committed", "surface", "min_client_version", "ideas",
-            "shipped_at", "changelog", "created_at", "updated_at",
+            "shipped_at", "changelog", "created_at", "updated_at", "delivery",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_delivery(self, item) -> dict | None:
+        """Linked work, progress and release, from config/extensions.py's providers."""
+        for by_item in self.context.get("extra", ()):
+            if item.pk in by_item:
+                return by_item[item.pk]
+        return None
 
 
 class SignalSerializer(serializers.ModelSerializer):

@@ -18,6 +18,7 @@ FLOORS = {
     "planning": 3,
     "rollout": 3,
     "slackbot": 3,
+    "delivery": 3,
     "demo": 4,
 }
 
