@@ -1,6 +1,5 @@
 """Delivery tests: local fake GitHub and Jira APIs, and settings pointing the real clients there."""
 
-import factory
 import pytest
 
 from delivery.models import DeliveryTracker, ItemDelivery
@@ -42,7 +41,6 @@ def jira_tracker(*projects: str) -> DeliveryTracker:
     return save_tracker(tracker=DeliveryTracker(kind="jira", scope=list(projects or ["NET"])))
 
 
-class ItemDeliveryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ItemDelivery
-        django_get_or_create = ["item"]
+def opt_in_to_auto_ship(item) -> None:
+    """What the PM does in the item delivery admin."""
+    ItemDelivery.objects.update_or_create(item=item, defaults={"auto_ship": True})

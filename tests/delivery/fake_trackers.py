@@ -144,7 +144,7 @@ class FakeTrackers:
     def merge_pull(self, repo: str, number: int) -> str:
         """Merge the pull request: a new commit on the repository's linear history."""
         now = _iso(self.tick())
-        sha = hashlib.sha1(f"{repo}#{number}@{now}".encode()).hexdigest()
+        sha = hashlib.sha256(f"{repo}#{number}@{now}".encode()).hexdigest()[:40]
         self.history.setdefault(repo, []).append(sha)
         self.pulls[(repo, number)].update(
             state="closed", merged=True, merged_at=now, merge_commit_sha=sha, updated_at=now
@@ -158,7 +158,7 @@ class FakeTrackers:
         now = _iso(self.tick())
         history = self.history.setdefault(repo, [])
         if not history:
-            history.append(hashlib.sha1(f"{repo} root".encode()).hexdigest())
+            history.append(hashlib.sha256(f"{repo} root".encode()).hexdigest()[:40])
         self.tags[(repo, tag)] = history[-1]
         release = {
             "id": self._id(),
