@@ -4,8 +4,18 @@ import pytest
 
 from delivery.models import DeliveryTracker, ItemDelivery
 from delivery.services import save_tracker
+from tests.factories import OrganizationFactory, UserFactory
+from tests.roadmap.factories import CustomerAccountFactory
 
 from . import fake_trackers
+
+
+@pytest.fixture
+def customer(db):
+    """A customer user of Acme Robotics: no group, a customer account."""
+    user = UserFactory(username="carla")
+    CustomerAccountFactory(user=user, organization=OrganizationFactory(name="Acme Robotics"))
+    return user
 
 
 @pytest.fixture
