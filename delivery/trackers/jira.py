@@ -2,9 +2,10 @@
 JIRA_API_TOKEN).
 
 A link is done when its status is in Jira's "done" category (whatever the workflow calls it).
-Labels are found with the enhanced JQL search (`/rest/api/2/search/jql`, paged by
-`nextPageToken`), over the configured projects' issues updated since the last scan. Jira has
-no conditional requests. The library's own retries are off: `connectors.retry` does them.
+Labels are found with a JQL search over the configured projects' issues updated since the last
+scan: on Cloud the enhanced `/rest/api/2/search/jql` (paged by `nextPageToken`), on Data Center
+`/rest/api/2/search` (paged by `startAt`), the one each offers. Jira has no conditional
+requests. The library's own retries are off: `connectors.retry` does them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class JiraTracker(Tracker):
             self._client = JIRA(
                 server=self._server,
                 basic_auth=(settings.JIRA_EMAIL, settings.JIRA_API_TOKEN),
-                get_server_info=False,
+                # The server info says Cloud or Data Center, which search endpoint exists.
+                get_server_info=True,
                 max_retries=0,
                 timeout=self.policy.http_timeout,
             )
@@ -105,27 +107,50 @@ class JiraTracker(Tracker):
             minutes = int((started - last).total_seconds() // 60) + 2
             jql += f' AND updated >= "-{minutes}m"'
         found: list[Labelled] = []
-        token = None
-        while True:
-            page = self._call(
-                lambda token=token: self._jira().enhanced_search_issues(
-                    jql + " ORDER BY updated DESC",
-                    nextPageToken=token,
-                    maxResults=PER_PAGE,
-                    fields=FIELDS,
-                    json_result=True,
-                ),
-                "Jira search",
-            )
+        for page in self._search_pages(jql + " ORDER BY updated DESC"):
             for raw in page.get("issues") or []:
                 ids = item_ids_in((raw.get("fields") or {}).get("labels") or [])
                 if ids:
                     state = self._state(raw)
                     found += [Labelled(item_id, state) for item_id in ids]
-            token = page.get("nextPageToken")
-            if page.get("isLast", True) or not token:
-                break
         return found, {"since": started.isoformat()}
+
+    def _search_pages(self, jql: str):
+        """Pages of a JQL search: Cloud's `search/jql` (nextPageToken), else Data Center's
+        `search` (startAt), the only one each offers."""
+        cloud = self._call(lambda: self._jira()._is_cloud, "Jira server info")
+        token, start = None, 0
+        while True:
+            if cloud:
+                page = self._call(
+                    lambda token=token: self._jira().enhanced_search_issues(
+                        jql,
+                        nextPageToken=token,
+                        maxResults=PER_PAGE,
+                        fields=FIELDS,
+                        json_result=True,
+                    ),
+                    "Jira search",
+                )
+            else:
+                page = self._call(
+                    lambda start=start: self._jira().search_issues(
+                        jql, startAt=start, maxResults=PER_PAGE, fields=FIELDS, json_result=True
+                    ),
+                    "Jira search",
+                )
+            if not isinstance(page, dict):
+                raise TrackerDown("Jira search answered something that is not a search result")
+            yield page
+            issues = page.get("issues") or []
+            if cloud:
+                token = page.get("nextPageToken")
+                if page.get("isLast", True) or not token:
+                    return
+            else:
+                start += len(issues)
+                if not issues or start >= int(page.get("total") or 0):
+                    return
 
     def _state(self, raw: dict) -> WorkState:
         fields = raw.get("fields") or {}

@@ -54,6 +54,7 @@ class FakeTrackers:
         self.history: dict[str, list[str]] = {}  # repo -> commit shas, oldest first
         self.tags: dict[tuple[str, str], str] = {}  # (repo, tag) -> sha
         self.jira_issues: dict[str, dict] = {}
+        self.jira_deployment = "Cloud"  # or "Server" (Data Center)
         self.requests: list[str] = []
         self.faults: list[Fault] = []
         self.lock = threading.RLock()
@@ -354,15 +355,32 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self._send(200, issue)
                 return
-            if re.fullmatch(r"/rest/api/[23]/search/jql", path):
+            cloud = self.fake.jira_deployment == "Cloud"
+            if re.fullmatch(r"/rest/api/[23]/search/jql", path) and cloud:
                 self._send(200, self._search(query))
+                return
+            if re.fullmatch(r"/rest/api/2/search", path):
+                self._send(200, self._search(query, by_offset=True))
+                return
+            if path == "/rest/api/2/serverInfo":
+                self._send(
+                    200,
+                    {
+                        "baseUrl": self.fake.url,
+                        "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.2",
+                        "versionNumbers": [1001, 0, 0] if cloud else [9, 12, 2],
+                        "deploymentType": self.fake.jira_deployment,
+                        "buildNumber": 100272,
+                        "serverTitle": "Jira",
+                    },
+                )
                 return
             if re.fullmatch(r"/rest/api/[23]/field", path):
                 self._send(200, [])
                 return
         self._send(404, {"errorMessages": ["Not found"], "errors": {}})
 
-    def _search(self, query: dict) -> dict:
+    def _search(self, query: dict, *, by_offset: bool = False) -> dict:
         jql = query.get("jql", "")
         projects = re.search(r"project in \(([^)]*)\)", jql)
         keys = {p.strip() for p in projects[1].split(",")} if projects else set()
@@ -376,6 +394,15 @@ class _Handler(BaseHTTPRequestHandler):
             and (cutoff is None or _jira_time(i["fields"]["updated"]) >= cutoff)
         ]
         per_page = int(query.get("maxResults", 50))
+        if by_offset:
+            start = int(query.get("startAt") or 0)
+            return {
+                "expand": "schema,names",
+                "startAt": start,
+                "maxResults": per_page,
+                "total": len(issues),
+                "issues": issues[start : start + per_page],
+            }
         start = int(query.get("nextPageToken") or 0)
         chunk = issues[start : start + per_page]
         page = {"issues": chunk, "isLast": start + per_page >= len(issues)}
