@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from connectors.models import Connector
 from connectors.services import save_connector
+from delivery.demo import load_demo_delivery
 from intake import similarity
 from intake.models import Idea, Organization, OrganizationDomain, Signal, Team
 from intake.services import URGENCY_IMPORTANCE, merge_ideas
@@ -67,6 +68,12 @@ def load_everything(*, password: str) -> list[str]:
         ),
         ("Demo feature flags", _demo_flags),
         ("Demo connectors", _demo_connectors),
+        (
+            "Demo delivery",
+            lambda: "{items} items with linked work ({links} links added)".format(
+                **load_demo_delivery()
+            ),
+        ),
     ]
     lines += [f"{name}: {run()}" for name, run in steps]
     return lines
