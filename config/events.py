@@ -35,6 +35,8 @@ HANDLERS: dict[str, list[str]] = {
     # roadmap
     "item.stage_changed": [WEBHOOKS, "rollout.handlers.on_item_stage_changed"],
     "item.shipped": [WEBHOOKS],
+    # delivery: the release carrying client work set its minimum client version.
+    "item.client_version_set": ["rollout.handlers.on_item_client_version_set"],
     "webhook.delivery_due": ["roadmap.handlers.deliver_webhook"],
     # rollout: a killed flag's owners are told; internal webhooks hear it.
     "flag.killed": [

@@ -19,6 +19,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import events
 from intake.models import Idea
 from roadmap import services as roadmap_services
 from roadmap.models import RoadmapItem
@@ -254,6 +255,8 @@ def _record_release(delivery: ItemDelivery, tracker: Tracker, report: SyncReport
         ItemDelivery.objects.filter(pk=delivery.pk).update(
             release_tag=release.tag[:100], release_url=release.url[:500]
         )
+        # Rollout's client-version targeting of the item's flags starts from this version.
+        events.record("item.client_version_set", item_id=item.pk, version=version)
         roadmap_services.invalidate_public_roadmap()
     delivery.release_tag = release.tag
     report.changes.append(

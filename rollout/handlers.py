@@ -15,6 +15,12 @@ def on_item_stage_changed(payload: dict) -> None:
     services.apply_stage_policy(item_id=payload["item_id"], stage=payload["stage"])
 
 
+def on_item_client_version_set(payload: dict) -> None:
+    """`item.client_version_set` {item_id, version}: the item's flags target the new minimum
+    client version from the next evaluation. Idempotent: recompiling twice changes nothing."""
+    services.bump_revision()
+
+
 def tell_owners_flag_killed(payload: dict) -> None:
     """`flag.killed` {flag_id}: e-mail the owners once per kill (the event key is kept)."""
     with transaction.atomic():

@@ -3,7 +3,9 @@
 from delivery import services
 from delivery.models import ItemDelivery
 from roadmap.models import RoadmapItem
+from rollout import evaluation
 from tests.roadmap.factories import PublicItemFactory, RoadmapItemFactory
+from tests.rollout.factories import FlagFactory
 
 from .conftest import github_tracker, opt_in_to_auto_ship
 
@@ -108,3 +110,22 @@ def test_client_item_that_opts_in_ships_with_the_release(db, trackers):
 
     item.refresh_from_db()
     assert item.stage == RoadmapItem.Stage.SHIPPED
+
+
+def test_the_release_version_reaches_the_items_flag_targeting(
+    db, trackers, settings, django_capture_on_commit_callbacks
+):
+    settings.ROLLOUT_REFRESH_SECONDS = 0
+    github_tracker()
+    item = _client_item(trackers, 10)
+    FlagFactory(key="exit-nodes", item=item)
+    before = evaluation.current().definitions["flags"]["exit-nodes"]
+    trackers.merge_pull(REPO, 10)
+    trackers.release(REPO, "v1.66.0")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sync_delivery()
+
+    after = evaluation.current().definitions["flags"]["exit-nodes"]
+    assert "minClientVersion" not in before.get("metadata", {})
+    assert after["metadata"]["minClientVersion"] == "1.66.0"
