@@ -38,5 +38,6 @@ def internal_item_api(*, items) -> dict:
             "progress": {"done": work.done, "total": work.total},
             "release": work.release_tag,
             "shipped_in": work.shipped_in,
+            "sync_failures": work.tracker_failures,
         }
     return found

@@ -17,10 +17,17 @@ class ItemWork:
     release_url: str
     shipped_in: str  # "1.66", from the release tag
     auto_ship: bool
+    # "GitHub: <error>" for each tracker of its links whose last sync failed.
+    tracker_failures: list[str]
 
 
 def work_of(item_ids: list[int]) -> dict[int, ItemWork]:
-    """Each item's links and stored progress, in two queries however many items or links."""
+    """Each item's links, stored progress and failing trackers, in three queries however many
+    items or links."""
+    failed = {
+        t.kind: f"{t.get_kind_display()}: {t.last_error}"
+        for t in DeliveryTracker.objects.filter(last_status=DeliveryTracker.Status.FAILED)
+    }
     links: dict[int, list[WorkLink]] = {}
     for link in WorkLink.objects.filter(item_id__in=item_ids).order_by("pk"):
         links.setdefault(link.item_id, []).append(link)
@@ -35,6 +42,13 @@ def work_of(item_ids: list[int]) -> dict[int, ItemWork]:
             release_url=delivery.release_url,
             shipped_in=short_version(version) if version else "",
             auto_ship=delivery.auto_ship,
+            tracker_failures=sorted(
+                {
+                    failed[link.tracker]
+                    for link in links.get(delivery.item_id, [])
+                    if link.tracker in failed
+                }
+            ),
         )
     return found
 

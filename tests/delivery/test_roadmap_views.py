@@ -82,3 +82,4 @@ def test_public_and_customer_views_show_no_tracker_data(client, customer):
         assert url not in body
         assert "of 2 done" not in body
         assert "linked_work" not in body
+        assert "Last sync failed" not in body

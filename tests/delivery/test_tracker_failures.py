@@ -78,3 +78,18 @@ def test_link_to_deleted_work_shows_the_error_and_keeps_its_state(db, trackers):
     assert (link.state, link.done) == ("closed", True)
     assert "404" in link.last_error
     assert DeliveryTracker.objects.get().last_status == DeliveryTracker.Status.OK
+
+
+def test_a_failed_tracker_is_shown_on_its_items(db, trackers, client, employee):
+    github_tracker()
+    item = RoadmapItemFactory()
+    trackers.add_issue(REPO, 1)
+    services.add_link(item=item, ref=f"{REPO}#1")
+    trackers.fail_next("/repos/", status=503, times=10)
+    services.sync_delivery()
+    client.force_login(employee)
+
+    page = client.get("/roadmap/internal/").content.decode()
+
+    assert "Last sync failed (GitHub:" in page
+    assert "HTTP 503" in page
