@@ -197,30 +197,31 @@ class GitHubTracker(Tracker):
     # Releases
 
     def release_containing(self, pulls: list[WorkState]) -> Release | None:
-        merged = [p for p in pulls if p.merge_commit]
-        if not merged or len(merged) != len(pulls):
+        """In the first repository (in link order) that publishes releases, the oldest
+        release whose tag contains all of that repository's linked pull requests. Pull
+        requests elsewhere (a server repository without releases) do not hold it back."""
+        if not pulls or not all(p.merge_commit for p in pulls):
             return None
-        repo = _split(merged[0].key)[0]
-        releases = self._releases(repo)
-        latest_merge = (
-            max(p.merged_at for p in merged if p.merged_at)
-            if any(p.merged_at for p in merged)
-            else None
-        )
-        for release in releases:
-            published = parse_datetime(
-                release.get("published_at") or release.get("created_at") or ""
-            )
-            # A release published before the last merge cannot contain it: no compare needed.
-            if latest_merge and published and published < latest_merge:
+        by_repo: dict[str, list[WorkState]] = {}
+        for pull in pulls:
+            by_repo.setdefault(_split(pull.key)[0], []).append(pull)
+        for repo, merged in by_repo.items():
+            releases = self._releases(repo)
+            if not releases:
                 continue
-            tag = release["tag_name"]
-            if all(
-                self._contains(repo, tag, p.merge_commit)
-                for p in merged
-                if _split(p.key)[0] == repo
-            ):
-                return Release(tag=tag, url=release.get("html_url") or "")
+            merges = [p.merged_at for p in merged if p.merged_at]
+            latest_merge = max(merges) if merges else None
+            for release in releases:
+                published = parse_datetime(
+                    release.get("published_at") or release.get("created_at") or ""
+                )
+                # A release published before the last merge cannot contain it: no compare.
+                if latest_merge and published and published < latest_merge:
+                    continue
+                tag = release["tag_name"]
+                if all(self._contains(repo, tag, p.merge_commit) for p in merged):
+                    return Release(tag=tag, url=release.get("html_url") or "")
+            return None
         return None
 
     def _releases(self, repo: str) -> list[dict]:

@@ -129,3 +129,20 @@ def test_the_release_version_reaches_the_items_flag_targeting(
     after = evaluation.current().definitions["flags"]["exit-nodes"]
     assert "minClientVersion" not in before.get("metadata", {})
     assert after["metadata"]["minClientVersion"] == "1.66.0"
+
+
+def test_server_pull_requests_without_releases_do_not_hold_the_client_release_back(db, trackers):
+    github_tracker("meshvpn/server", REPO)
+    item = PublicItemFactory(surface="both", changelog="")
+    trackers.add_issue("meshvpn/server", 5, pull=True)
+    services.add_link(item=item, ref="https://github.com/meshvpn/server/pull/5")
+    trackers.merge_pull("meshvpn/server", 5)
+    trackers.add_issue(REPO, 10, pull=True)
+    services.add_link(item=item, ref=f"https://github.com/{REPO}/pull/10")
+    trackers.merge_pull(REPO, 10)
+    trackers.release(REPO, "v1.66.0")
+
+    services.sync_delivery()
+
+    item.refresh_from_db()
+    assert item.min_client_version == "1.66.0"
