@@ -56,6 +56,7 @@ class FakeTrackers:
         self.jira_issues: dict[str, dict] = {}
         self.jira_deployment = "Cloud"  # or "Server" (Data Center)
         self.requests: list[str] = []
+        self.not_modified = 0  # 304s answered, which cost no rate limit on GitHub
         self.faults: list[Fault] = []
         self.lock = threading.RLock()
         self.clock = EPOCH
@@ -250,6 +251,8 @@ class _Handler(BaseHTTPRequestHandler):
         etag = 'W/"' + hashlib.sha256(body).hexdigest() + '"'
         headers = {"ETag": etag, **(headers or {})}
         if etag in self.headers.get("If-None-Match", ""):
+            with self.fake.lock:
+                self.fake.not_modified += 1
             self._send(304, None, headers)
         else:
             self._send(200, payload, headers)

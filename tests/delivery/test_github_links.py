@@ -90,10 +90,12 @@ def test_unchanged_link_is_answered_not_modified(db, trackers):
     trackers.add_issue(REPO, 12)
     services.add_link(item=item, ref=f"{REPO}#12")
     services.sync_delivery()
+    answered = trackers.not_modified
 
     report = services.sync_delivery()
 
     assert report.changes == []
+    assert trackers.not_modified == answered + 1
     assert WorkLink.objects.get(item=item).state == "open"
 
 
