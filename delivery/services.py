@@ -125,13 +125,16 @@ def sync_delivery(*, trackers: dict[str, Tracker] | None = None) -> SyncReport:
         DeliveryTracker.objects.filter(pk=config.pk).update(
             last_status=DeliveryTracker.Status.OK, last_error="", last_sync_at=timezone.now()
         )
-    # Client work that is done waits for the release that carries it, which may come later.
-    waiting = ItemDelivery.objects.filter(
-        total_count__gt=0,
-        done_count=models.F("total_count"),
-        release_tag="",
-        item__surface__in=CLIENT_SURFACES,
-    ).exclude(item__stage=RoadmapItem.Stage.SHIPPED)
+    # Done work still owed a follow-up: client work waits for the release that carries it
+    # (which may come later), and a PM notice that could not be sent is tried again.
+    waiting = (
+        ItemDelivery.objects.filter(total_count__gt=0, done_count=models.F("total_count"))
+        .filter(
+            models.Q(ready_notified_at__isnull=True)
+            | models.Q(release_tag="", item__surface__in=CLIENT_SURFACES)
+        )
+        .exclude(item__stage=RoadmapItem.Stage.SHIPPED)
+    )
     for item_id in sorted(touched | set(waiting.values_list("item_id", flat=True))):
         try:
             _follow_up(item_id, clients, report, quiet=item_id not in touched)
@@ -224,8 +227,15 @@ def _follow_up(
     if client_work and not delivery.release_tag and "github" in trackers:
         _record_release(delivery, trackers["github"], report)
     if _claim_ready_notice(delivery):
-        _tell_pm(item)
-        report.changes.append(f"Item #{item_id}: PM told it is ready to ship")
+        try:
+            _tell_pm(item)
+        except Exception as error:
+            # Released again, so the next sync tries again; the rest of this sync goes on.
+            ItemDelivery.objects.filter(pk=delivery.pk).update(ready_notified_at=None)
+            logger.exception("Ready-to-ship e-mail for item #%s failed", item_id)
+            report.failures.append(f"Item #{item_id}: ready-to-ship e-mail failed ({error})")
+        else:
+            report.changes.append(f"Item #{item_id}: PM told it is ready to ship")
     # Client work is out only once a release carries it (when it has pull requests to find).
     has_pulls = WorkLink.objects.filter(item_id=item_id, kind=WorkLink.Kind.PULL).exists()
     if delivery.auto_ship and (not client_work or not has_pulls or delivery.release_tag):

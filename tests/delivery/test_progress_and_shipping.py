@@ -73,3 +73,18 @@ def test_removing_a_link_recounts_progress(db, trackers, pm):
 
     delivery = ItemDelivery.objects.get(item=item)
     assert (delivery.done_count, delivery.total_count) == (1, 1)
+
+
+def test_a_failed_ready_notice_is_sent_by_the_next_sync(db, trackers, pm, settings):
+    github_tracker()
+    _item_with_issues(trackers, pm, 1)
+    trackers.close_issue(REPO, 1)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens
+
+    report = services.sync_delivery()
+
+    assert any("ready-to-ship e-mail failed" in line for line in report.failures)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    services.sync_delivery()
+    assert [m.to for m in mail.outbox] == [[pm.email]]
