@@ -276,6 +276,8 @@ class Signal(models.Model):
         API = "api", "API"
         SLACK = "slack", "Slack message"
         ZENDESK = "zendesk", "Zendesk ticket"
+        # A customer on their roadmap: "this matters to us", or a request of their own.
+        CUSTOMER_PORTAL = "customer_portal", "Customer portal"
 
     class DealStage(models.TextChoices):
         OPEN = "open", "Open"
@@ -319,7 +321,8 @@ class Signal(models.Model):
     importance = models.PositiveSmallIntegerField(
         default=1, help_text="0 (noise) to 3 (critical): how much this evidence weighs."
     )
-    # Sales details: only a sales signal carries them.
+    # Sales details: only a sales signal carries them (and the urgency a customer gave on the
+    # customer portal).
     deal_stage = models.CharField(max_length=10, choices=DealStage.choices, blank=True)
     arr_at_stake = models.DecimalField(
         "ARR at stake", max_digits=14, decimal_places=2, null=True, blank=True
@@ -355,7 +358,7 @@ class Signal(models.Model):
                 | (
                     Q(arr_at_stake__isnull=True)
                     & Q(deal_stage="")
-                    & Q(urgency="")
+                    & (Q(urgency="") | Q(source="customer_portal"))
                     & Q(competitor="")
                 ),
                 name="signal_sales_details_only_on_sales",

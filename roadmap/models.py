@@ -313,3 +313,53 @@ class SourceComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} on {self.signal}"
+
+
+class CustomerInterest(models.Model):
+    """One person of a customer said "this matters to us" about an item or an idea they can see:
+    how much, and optionally why (for PMs only). It counts as customer-portal signals on the
+    ideas it concerns (`signal_keys`, their external ids), changed or withdrawn with it."""
+
+    class Level(models.TextChoices):
+        # The values are intake's Signal.Urgency values, so the signal carries the same word.
+        NICE_TO_HAVE = "nice_to_have", "Nice to have"
+        IMPORTANT = "important", "Important"
+        BLOCKER = "blocker", "Blocker"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_interests"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="customer_interests"
+    )
+    item = models.ForeignKey(
+        RoadmapItem, null=True, blank=True, on_delete=models.CASCADE, related_name="interests"
+    )
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="customer_interests"
+    )
+    level = models.CharField(max_length=20, choices=Level.choices)
+    reason = models.TextField(blank=True, help_text="In the customer's words; PMs only.")
+    signal_keys = models.JSONField(default=list, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=True, idea__isnull=False)
+                | Q(item__isnull=False, idea__isnull=True),
+                name="interest_in_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "item"], condition=Q(item__isnull=False), name="interest_once_item"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "idea"], condition=Q(idea__isnull=False), name="interest_once_idea"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "item"], name="interest_org_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.item or self.idea} ({self.get_level_display()})"

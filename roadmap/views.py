@@ -1,10 +1,14 @@
 """The three roadmaps, the share links sales reps hand out, and the public feed."""
 
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
     require_GET,
@@ -17,9 +21,15 @@ from config.extensions import item_panels
 from intake.roles import is_employee, is_sales, role_required
 from intake.throttling import throttled
 
-from . import public_http, selectors, services
-from .forms import InternalFilterForm, PreviewForm, ShareLinkForm
-from .models import CustomerAccount, RoadmapItem
+from . import customer_portal, public_http, selectors, services
+from .forms import (
+    CustomerRequestForm,
+    InterestForm,
+    InternalFilterForm,
+    PreviewForm,
+    ShareLinkForm,
+)
+from .models import CustomerAccount, CustomerInterest, RoadmapItem
 
 
 def explain_score(breakdown) -> list[str]:
@@ -78,9 +88,13 @@ def _with_headings(roadmap: dict) -> list[tuple[str, str, list]]:
     return [(key, label, roadmap["columns"][key]) for key, label in COLUMN_HEADINGS]
 
 
-def _customer_page(request, organization, *, can_ask: bool = False, **extra):
+def _customer_page(request, organization, *, account=None, status=200, **extra):
+    """The customer roadmap of `organization`; with `account` (the customer themself) it offers
+    "this matters to us", early access and "ask for something new"."""
     roadmap = selectors.customer_roadmap(organization)
     items = [item for column in roadmap["columns"].values() for item in column]
+    can_ask = account is not None
+    interests = customer_portal.interests_of(organization, user=account.user if account else None)
     context = {
         "organization": organization,
         "roadmap": roadmap,
@@ -88,9 +102,16 @@ def _customer_page(request, organization, *, can_ask: bool = False, **extra):
         "item_panels": item_panels(
             "roadmap.customer_item", organization=organization, items=items, can_ask=can_ask
         ),
+        "can_ask": can_ask,
+        "item_interests": {pk: i for (kind, pk), i in interests.items() if kind == "item"},
+        "idea_interests": {pk: i for (kind, pk), i in interests.items() if kind == "idea"},
+        "own_ideas": customer_portal.own_ideas(organization),
+        "levels": CustomerInterest.Level.choices,
         **extra,
     }
-    return render(request, "roadmap/customer.html", context)
+    if can_ask:
+        context.setdefault("request_form", CustomerRequestForm())
+    return render(request, "roadmap/customer.html", context, status=status)
 
 
 @require_GET
@@ -101,7 +122,7 @@ def customer(request):
         return redirect_to_login(request.get_full_path())
     account = customer_account_of(request.user)
     if account is not None:
-        return _customer_page(request, account.organization, can_ask=True)
+        return _customer_page(request, account.organization, account=account)
     if not is_employee(request.user):
         raise PermissionDenied
     form = PreviewForm(request.GET or None)
@@ -118,6 +139,105 @@ def customer(request):
         request,
         "roadmap/customer_preview.html",
         {"form": form, "matches": matches, "more": more, "searched": True},
+    )
+
+
+def _customer_only(view):
+    """A customer's own actions: login for anonymous users, 403 for anyone without a customer
+    account (an employee previewing a customer cannot act in its name)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login("/roadmap/customer/")
+        account = customer_account_of(request.user)
+        if account is None:
+            raise PermissionDenied
+        return view(request, account, *args, **kwargs)
+
+    return wrapped
+
+
+def _back_to(kind: str, pk: int) -> str:
+    return f"{reverse('roadmap:customer')}#{kind}-{pk}"
+
+
+@require_POST
+@_customer_only
+@throttled("writes")
+def customer_interest(request, account):
+    """ "This matters to us": say how much, change it, or withdraw it."""
+    form = InterestForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        target = {"item_id": data["item"], "idea_id": data["idea"]}
+        kind, pk = ("item", data["item"]) if data["item"] else ("idea", data["idea"])
+        try:
+            if data["withdraw"]:
+                customer_portal.withdraw(account=account, **target)
+                messages.success(request, "Withdrawn: it no longer counts for your organization.")
+            else:
+                customer_portal.say_it_matters(
+                    account=account, level=data["level"], reason=data["reason"], **target
+                )
+                messages.success(request, "Thank you: our product team sees how much it matters.")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(_back_to(kind, pk))
+    errors = [message for messages_ in form.errors.values() for message in messages_]
+    return _customer_page(request, account.organization, account=account, status=400,
+                          interest_errors=errors)  # fmt: skip
+
+
+@require_POST
+@_customer_only
+@throttled("submission")
+def customer_request(request, account):
+    """Ask for something new: a customer-portal signal in the PMs' inbox."""
+    form = CustomerRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            customer_portal.ask_for_something_new(account=account, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Thank you: we have your request “{form.cleaned_data['title']}”. "
+                "Our product team reads every one.",
+            )
+            return redirect(f"{reverse('roadmap:customer')}#ask")
+    return _customer_page(
+        request, account.organization, account=account, status=400, request_form=form
+    )
+
+
+SUGGESTION_QUERY_LENGTH = 500
+
+
+@require_GET
+@never_cache
+def customer_similar(request):
+    """What the customer may already find on their roadmap, as they type a request (JSON)."""
+    account = customer_account_of(request.user)
+    if account is None:
+        return JsonResponse({"detail": "Customer accounts only."}, status=403)
+    text = request.GET.get("q", "")[:SUGGESTION_QUERY_LENGTH]
+    found = customer_portal.suggestions(account.organization, text)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "title": s.title,
+                    "kind": s.kind,
+                    "id": s.id,
+                    "where": s.where,
+                    "url": _back_to(s.kind, s.id),
+                }
+                for s in found
+            ]
+        }
     )
 
 

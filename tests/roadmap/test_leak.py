@@ -260,3 +260,45 @@ def test_customer_pages_show_no_flag_details_percentage_or_other_organization(cl
         for secret in ("leakcheck", "37 %", "37%", "percentage", "killed", world["other"].name):
             assert secret.lower() not in text.lower(), (url, secret)
     assert "Enabled for your organization" in _fetch(client, "/roadmap/customer/")
+
+
+def test_the_customer_portal_shows_no_internal_text_nor_another_customers_request(
+    client, world, django_capture_on_commit_callbacks
+):
+    """ "This matters to us", "ask for something new" (its page with errors too) and the
+    suggestions as the customer types: every word of every sentinel finds nothing internal."""
+    s = world["s"]
+    internal, customer_item, _ = world["items"]
+    other_request = IdeaFactory(
+        title=s("other customer's idea title"),
+        customer_summary=s("other customer's idea customer_summary"),
+    )
+    SignalFactory(idea=other_request, organization=world["other"], title=s("other signal"))
+    client.force_login(world["customer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/roadmap/customer/matters/", {"item": customer_item.pk, "level": "blocker"}
+        )
+        client.post(
+            "/roadmap/customer/ask/", {"title": "Per-team audit export", "words": "For our SOC"}
+        )
+    pages = {
+        "/roadmap/customer/": _fetch(client, "/roadmap/customer/"),
+        "matters, refused": client.post(
+            "/roadmap/customer/matters/", {"item": internal.pk, "level": "blocker"}
+        ).content.decode(),
+        "ask, refused": client.post("/roadmap/customer/ask/", {"title": ""}).content.decode(),
+    }
+    for marker in s.where:
+        # An internal word never decides what is offered, even in customer words.
+        answer = client.get("/roadmap/customer/similar/", {"q": marker}).json()
+        assert answer == {"results": []}, (marker, s.where[marker], answer)
+    for marker in world["customer_text"].where:
+        pages[f"similar {marker}"] = _fetch(client, f"/roadmap/customer/similar/?q={marker}")
+    for field in [*s.where.values(), "idea title", "item title", "notes"]:
+        pages[f"similar {field}"] = _fetch(client, f"/roadmap/customer/similar/?q={field}")
+    for url, text in pages.items():
+        _assert_clean(text, s, url=url)
+        assert world["other"].name not in text, url
+    found = _fetch(client, "/roadmap/customer/similar/?q=" + customer_item.customer_title)
+    assert customer_item.customer_title in found, "the customer's own items are offered"

@@ -52,6 +52,8 @@ ALLOWED = {
     "client-versions": {"pm", "superuser"},
     "rollout:flag-history": EMPLOYEES,
     "rollout:early-access": CUSTOMERS,
+    "roadmap:customer-interest": CUSTOMERS, "roadmap:customer-request": CUSTOMERS,
+    "roadmap:customer-similar": CUSTOMERS,
     # Not for people: flag evaluation needs an SDK key, Slack's events its signature.
     "rollout:ofrep-bulk": set(), "rollout:ofrep-flag": set(), "rollout:flagd-json": set(),
     "slack-events": set(),
