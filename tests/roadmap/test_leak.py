@@ -276,9 +276,7 @@ def test_the_customer_portal_shows_no_internal_text_nor_another_customers_reques
     SignalFactory(idea=other_request, organization=world["other"], title=s("other signal"))
     client.force_login(world["customer"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            "/roadmap/customer/matters/", {"item": customer_item.pk, "level": "blocker"}
-        )
+        client.post("/roadmap/customer/matters/", {"item": customer_item.pk, "level": "blocker"})
         client.post(
             "/roadmap/customer/ask/", {"title": "Per-team audit export", "words": "For our SOC"}
         )
