@@ -19,6 +19,7 @@ HANDLERS: dict[str, list[str]] = {
     "idea.status_changed": [
         "roadmap.handlers.notify_requesters",
         "roadmap.handlers.comment_back",
+        "roadmap.handlers.reply_on_reddit",
         "slackbot.handlers.tell_idea_status_in_slack",
         WEBHOOKS,
     ],

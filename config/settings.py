@@ -289,6 +289,11 @@ REDDIT_CLIENT_SECRET = env("REDDIT_CLIENT_SECRET", default="")
 REDDIT_USER_AGENT = env("REDDIT_USER_AGENT", default="idea-intake/0.1")
 REDDIT_OAUTH_URL = env("REDDIT_OAUTH_URL", default="https://oauth.reddit.com")
 REDDIT_URL = env("REDDIT_URL", default="https://www.reddit.com")
+# The Reddit account that replies in threads (connectors opted in): a script app's user, or a
+# refresh token (web app); neither set, no connector replies.
+REDDIT_USERNAME = env("REDDIT_USERNAME", default="")
+REDDIT_PASSWORD = env("REDDIT_PASSWORD", default="")
+REDDIT_REFRESH_TOKEN = env("REDDIT_REFRESH_TOKEN", default="")
 # Zendesk: the subdomain (acme for acme.zendesk.com), or the whole URL for a host elsewhere;
 # an agent's e-mail and an API token (Admin Center > Apps and integrations > Zendesk API).
 ZENDESK_SUBDOMAIN = env("ZENDESK_SUBDOMAIN", default="")

@@ -326,7 +326,7 @@ class WebhookDeliveryAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
 @admin.register(SourceComment)
 class SourceCommentAdmin(HardenedAdminMixin, admin.ModelAdmin):
-    list_display = ["signal", "status", "posted_at", "comment_url", "error"]
+    list_display = ["signal", "status", "posted_at", "comment_url", "error", "refused_at"]
     list_filter = ["status", ("posted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["signal"]
     readonly_fields = [f.name for f in SourceComment._meta.fields]

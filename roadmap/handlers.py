@@ -6,7 +6,7 @@ Each handler is idempotent: a row of the outbox may run twice.
 from intake.models import Idea
 
 from . import comment_back as comment_back_service
-from . import notifications, services, webhooks
+from . import notifications, reddit_reply, services, webhooks
 from .models import RoadmapItem, Webhook
 
 NOTIFY_STATUSES = (Idea.Status.PLANNED, Idea.Status.SHIPPED, Idea.Status.DECLINED)
@@ -25,6 +25,13 @@ def comment_back(payload: dict) -> None:
     status = payload["status"]
     if comment_back_service.enabled() and status in comment_back_service.COMMENT_STATUSES:
         comment_back_service.comment_back(idea_id=payload["idea_id"], status=status)
+
+
+def reply_on_reddit(payload: dict) -> None:
+    """Planned or shipped: one reply in each source Reddit thread whose connector opted in."""
+    status = payload["status"]
+    if status in reddit_reply.REPLY_STATUSES and reddit_reply.enabled():
+        reddit_reply.reply(idea_id=payload["idea_id"], status=status)
 
 
 def send_webhooks(payload: dict) -> None:

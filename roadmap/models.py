@@ -290,8 +290,9 @@ class WebhookDelivery(models.Model):
 
 
 class SourceComment(models.Model):
-    """A comment posted back on the GitHub issue a signal came from, when its idea shipped or
-    was declined. Unique per (signal, status): a retried task never comments twice."""
+    """A comment posted back where a signal came from: its GitHub issue when its idea shipped or
+    was declined, its Reddit thread when planned or shipped. Unique per (signal, status): a
+    retried task never comments twice."""
 
     signal = models.ForeignKey(
         "intake.Signal", on_delete=models.CASCADE, related_name="source_comments"
@@ -301,6 +302,12 @@ class SourceComment(models.Model):
     posted_at = models.DateTimeField(null=True, blank=True)
     comment_url = models.URLField(max_length=500, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    refused_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the site refused it for good (a locked, archived or deleted thread): "
+        "never tried again.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
