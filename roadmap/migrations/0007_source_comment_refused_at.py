@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roadmap', '0005_webhook_flag_killed_event'),
+        ('roadmap', '0006_customer_interest'),
     ]
 
     operations = [
