@@ -372,7 +372,7 @@ RATE_LIMITS = {
     "api": env("RATE_LIMIT_API", default="600/minute") or None,
     "api_signal_post": env("RATE_LIMIT_API_SIGNAL_POST", default="120/minute") or None,
     # Following a roadmap item by e-mail: per client address, and per e-mail address (hashed).
-    "follow": env("RATE_LIMIT_FOLLOW", default="20/hour") or None,
+    "follow": env("RATE_LIMIT_FOLLOW", default="30/hour") or None,
     "follow_per_email": env("RATE_LIMIT_FOLLOW_PER_EMAIL", default="5/hour") or None,
 }
 # An unconfirmed follower's address is forgotten (and its confirmation link dies) after this.
