@@ -22,6 +22,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from intake import events
+
 from . import selectors
 from .models import Follower, FollowNotice, RoadmapItem
 
@@ -95,7 +97,7 @@ def _follower_of(token: str, *, salt: str, max_age: timedelta | None) -> Followe
 class Followed:
     follower: Follower
     item: selectors.OutsideItem
-    # False when the address already followed (confirmed): nothing was sent.
+    # False when the address already followed (confirmed): no e-mail is promised.
     confirmation_sent: bool
 
 
@@ -105,8 +107,9 @@ def follow(*, item_id: int, email: str, organization=None) -> Followed:
     cannot see the item or the address is not one.
 
     Guarantees: one row per (item, address) however often this runs; an unconfirmed row gets a
-    (new) confirmation e-mail, a confirmed one nothing; a confirmed follower is never moved from
-    customer to public wording by a request that is not the customer's own.
+    (new) confirmation e-mail, sent after commit by the outbox (`item.follow_requested`), a
+    confirmed one nothing; a follower is never moved from customer to public wording by a
+    request that is not the customer's own.
     """
     email = normalise_email(email)
     audience = Audience.CUSTOMER if organization is not None else Audience.PUBLIC
@@ -126,13 +129,42 @@ def follow(*, item_id: int, email: str, organization=None) -> Followed:
         if organization is not None and follower.audience != Audience.CUSTOMER:
             follower.audience, follower.organization = Audience.CUSTOMER, organization
             follower.save(update_fields=["audience", "organization"])
-    if follower.confirmed_at is not None:
-        return Followed(follower=follower, item=item, confirmation_sent=False)
-    _send_confirmation(follower, item)
+        if follower.confirmed_at is not None:
+            return Followed(follower=follower, item=item, confirmation_sent=False)
+        events.record("item.follow_requested", follower_id=follower.pk)
     return Followed(follower=follower, item=item, confirmation_sent=True)
 
 
-def _send_confirmation(follower: Follower, item: selectors.OutsideItem) -> None:
+def send_confirmation(*, follower_id: int, event_key: str) -> bool:
+    """Send the confirmation e-mail a follow request promised; returns whether it went now.
+
+    Once per request: the request's event key is claimed on the row before sending, so a
+    handler that runs twice sends once. Nothing for a follower that confirmed meanwhile, was
+    unsubscribed or purged, or whose item its audience no longer sees. A failed send releases
+    the claim and raises, so that the outbox tries again.
+    """
+    claimed = (
+        Follower.objects.filter(pk=follower_id, confirmed_at__isnull=True)
+        .exclude(confirmation_key=event_key)
+        .update(confirmation_key=event_key)
+    )
+    follower = Follower.objects.filter(pk=follower_id).first() if claimed else None
+    if follower is None:
+        return False
+    item = selectors.followable_item(item_id=follower.item_id, audience=follower.audience)
+    if item is None:
+        return False
+    try:
+        _confirmation(follower, item).send()
+    except Exception:
+        Follower.objects.filter(pk=follower_id, confirmation_key=event_key).update(
+            confirmation_key=""
+        )
+        raise
+    return True
+
+
+def _confirmation(follower: Follower, item: selectors.OutsideItem) -> EmailMessage:
     days = settings.FOLLOW_CONFIRM_DAYS
     body = "\n".join(
         [
@@ -146,7 +178,7 @@ def _send_confirmation(follower: Follower, item: selectors.OutsideItem) -> None:
             f"If you did not ask, ignore this e-mail: the address is forgotten in {days} days.",
         ]
     )
-    EmailMessage(f"Confirm: follow “{item.title}”", body, to=[follower.email]).send()
+    return EmailMessage(f"Confirm: follow “{item.title}”", body, to=[follower.email])
 
 
 def confirm(*, token: str) -> tuple[Follower, selectors.OutsideItem | None]:

@@ -86,3 +86,8 @@ def tell_followers_now(payload: dict) -> None:
 def tell_followers_shipped(payload: dict) -> None:
     """`item.shipped` {item_id}: each confirmed e-mail follower hears it once."""
     following.notify_followers(item_id=payload["item_id"], kind=FollowNotice.Kind.SHIPPED)
+
+
+def send_follow_confirmation(payload: dict) -> None:
+    """`item.follow_requested` {follower_id}: the one confirmation e-mail of this request."""
+    following.send_confirmation(follower_id=payload["follower_id"], event_key=payload["event_key"])

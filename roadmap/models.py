@@ -340,6 +340,8 @@ class Follower(models.Model):
     )
     # Part of every signed link, so a link outlives neither its row nor a reused id.
     nonce = models.CharField(max_length=32, default=_new_follow_nonce, editable=False)
+    # The follow request (its event key) whose confirmation e-mail was sent: once per request.
+    confirmation_key = models.CharField(max_length=32, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

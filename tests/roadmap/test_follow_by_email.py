@@ -40,6 +40,18 @@ def item():
     )
 
 
+@pytest.fixture
+def follow(django_capture_on_commit_callbacks):
+    """POST /roadmap/follow/ as a browser would; the confirmation e-mail goes out once the
+    request's transaction commits (the outbox), so run what commits."""
+
+    def post(client: Client, data: dict, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(FOLLOW, data, **extra)
+
+    return post
+
+
 def _link(message, kind: str) -> str:
     """The path of the confirm or unsubscribe link in an e-mail's body."""
     (url,) = re.findall(rf"https?://\S+/roadmap/follow/{kind}/\S+", message.body)
@@ -67,9 +79,9 @@ def _ship(item: RoadmapItem, capture) -> None:
 
 
 def test_a_visitor_follows_confirms_hears_once_at_now_and_unsubscribes_in_one_click(
-    client, item, pm, django_capture_on_commit_callbacks
+    client, item, pm, django_capture_on_commit_callbacks, follow
 ):
-    response = client.post(FOLLOW, {"item": item.pk, "email": " Ada@Example.NET "})
+    response = follow(client, {"item": item.pk, "email": " Ada@Example.NET "})
     assert response.status_code == 200
     assert "Check your inbox" in response.content.decode()
     (confirmation,) = mail.outbox
@@ -105,9 +117,9 @@ def test_a_visitor_follows_confirms_hears_once_at_now_and_unsubscribes_in_one_cl
 
 
 def test_an_unconfirmed_address_gets_nothing_but_the_confirmation(
-    client, item, pm, django_capture_on_commit_callbacks
+    client, item, pm, django_capture_on_commit_callbacks, follow
 ):
-    client.post(FOLLOW, {"item": item.pk, "email": "bob@example.net"})
+    follow(client, {"item": item.pk, "email": "bob@example.net"})
     mail.outbox.clear()
     _move_to_now(Client(), pm, item, django_capture_on_commit_callbacks)
     _ship(item, django_capture_on_commit_callbacks)
@@ -122,21 +134,21 @@ def test_a_shipped_item_tells_its_followers_once(item, django_capture_on_commit_
     assert "List-Unsubscribe" in notice.extra_headers
 
 
-def test_following_again_keeps_one_row_and_gives_the_same_answer(client, item):
-    first = client.post(FOLLOW, {"item": item.pk, "email": "dee@example.net"})
-    again = client.post(FOLLOW, {"item": item.pk, "email": "DEE@example.net"})
+def test_following_again_keeps_one_row_and_gives_the_same_answer(client, item, follow):
+    first = follow(client, {"item": item.pk, "email": "dee@example.net"})
+    again = follow(client, {"item": item.pk, "email": "DEE@example.net"})
     assert Follower.objects.count() == 1
     assert len(mail.outbox) == 2  # unconfirmed: a fresh confirmation link
     client.get(_link(mail.outbox[-1], "confirm"))
     mail.outbox.clear()
-    confirmed_again = client.post(FOLLOW, {"item": item.pk, "email": "dee@example.net"})
+    confirmed_again = follow(client, {"item": item.pk, "email": "dee@example.net"})
     assert first.content == again.content == confirmed_again.content
     assert mail.outbox == []  # already confirmed: nothing more is sent
     assert Follower.objects.count() == 1
 
 
-def test_confirming_twice_is_harmless(client, item):
-    client.post(FOLLOW, {"item": item.pk, "email": "eve@example.net"})
+def test_confirming_twice_is_harmless(client, item, follow):
+    follow(client, {"item": item.pk, "email": "eve@example.net"})
     link = _link(mail.outbox[0], "confirm")
     assert client.get(link).status_code == 200
     when = Follower.objects.get().confirmed_at
@@ -170,8 +182,8 @@ def test_a_tampered_link_gets_a_clear_400(client, item, kind):
     assert Follower.objects.filter(pk=follower.pk).exists()
 
 
-def test_an_expired_confirmation_link_gets_410(client, item, settings):
-    client.post(FOLLOW, {"item": item.pk, "email": "fay@example.net"})
+def test_an_expired_confirmation_link_gets_410(client, item, settings, follow):
+    follow(client, {"item": item.pk, "email": "fay@example.net"})
     link = _link(mail.outbox[0], "confirm")
     settings.FOLLOW_CONFIRM_DAYS = 0
     response = client.get(link)
@@ -180,8 +192,10 @@ def test_an_expired_confirmation_link_gets_410(client, item, settings):
     assert Follower.objects.get().confirmed_at is None
 
 
-def test_an_unsubscribed_link_confirms_nothing_and_unsubscribes_harmlessly_again(client, item):
-    client.post(FOLLOW, {"item": item.pk, "email": "gus@example.net"})
+def test_an_unsubscribed_link_confirms_nothing_and_unsubscribes_harmlessly_again(
+    client, item, follow
+):
+    follow(client, {"item": item.pk, "email": "gus@example.net"})
     follower = Follower.objects.get()
     confirm, unsubscribe = following.confirm_url(follower), following.unsubscribe_url(follower)
     assert client.post(urlsplit(unsubscribe).path).status_code == 200
@@ -223,13 +237,13 @@ def _csrf_client(user) -> tuple[Client, str]:
 
 
 def test_a_customer_follows_from_their_roadmap_and_hears_customer_wording(
-    carla, item, django_capture_on_commit_callbacks
+    carla, item, django_capture_on_commit_callbacks, follow
 ):
     browser, token = _csrf_client(carla)
     page = browser.get("/roadmap/customer/").content.decode()
     assert 'value="Carla@Acme.example"' in page  # the form is filled with their address
-    response = browser.post(
-        FOLLOW, {"item": item.pk, "email": "carla@acme.example", "csrfmiddlewaretoken": token}
+    response = follow(
+        browser, {"item": item.pk, "email": "carla@acme.example", "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 200
     follower = Follower.objects.get()
@@ -249,72 +263,66 @@ def test_a_customer_follows_from_their_roadmap_and_hears_customer_wording(
     assert "/roadmap/customer/" in notice.body
 
 
-def test_a_customer_may_follow_a_customer_only_item(carla):
+def test_a_customer_may_follow_a_customer_only_item(carla, follow):
     only_customers = CustomerItemFactory(customer_title="SCIM for Okta")
     browser, token = _csrf_client(carla)
-    response = browser.post(
-        FOLLOW,
+    response = follow(
+        browser,
         {"item": only_customers.pk, "email": "carla@acme.example", "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 200
     assert "SCIM for Okta" in mail.outbox[0].subject
 
 
-def test_a_cross_site_request_from_a_logged_in_customer_is_treated_as_public(carla, item):
+def test_a_cross_site_request_from_a_logged_in_customer_is_treated_as_public(carla, item, follow):
     only_customers = CustomerItemFactory(customer_title="SCIM for Okta")
     browser, _ = _csrf_client(carla)
     # Another site's form: the customer's cookies ride along, the CSRF token does not.
-    forged = browser.post(FOLLOW, {"item": item.pk, "email": "carla@acme.example"})
+    forged = follow(browser, {"item": item.pk, "email": "carla@acme.example"})
     assert forged.status_code == 200
     assert Follower.objects.get().audience == "public"
     assert "Faster relays" in mail.outbox[0].subject
     assert "customers" not in mail.outbox[0].subject
-    hidden = browser.post(FOLLOW, {"item": only_customers.pk, "email": "carla@acme.example"})
+    hidden = follow(browser, {"item": only_customers.pk, "email": "carla@acme.example"})
     assert hidden.status_code == 400
     assert Follower.objects.count() == 1
 
 
-def test_a_customer_following_for_another_address_gets_public_wording(carla, item):
+def test_a_customer_following_for_another_address_gets_public_wording(carla, item, follow):
     browser, token = _csrf_client(carla)
-    browser.post(
-        FOLLOW, {"item": item.pk, "email": "boss@acme.example", "csrfmiddlewaretoken": token}
-    )
+    follow(browser, {"item": item.pk, "email": "boss@acme.example", "csrfmiddlewaretoken": token})
     assert Follower.objects.get().audience == "public"
 
 
-def test_a_public_request_never_turns_a_customer_follower_public(carla, item, client):
+def test_a_public_request_never_turns_a_customer_follower_public(carla, item, client, follow):
     browser, token = _csrf_client(carla)
-    browser.post(
-        FOLLOW, {"item": item.pk, "email": "carla@acme.example", "csrfmiddlewaretoken": token}
-    )
-    client.post(FOLLOW, {"item": item.pk, "email": "carla@acme.example"})
+    follow(browser, {"item": item.pk, "email": "carla@acme.example", "csrfmiddlewaretoken": token})
+    follow(client, {"item": item.pk, "email": "carla@acme.example"})
     assert Follower.objects.get().audience == "customer"
 
 
 # Bad input and limits --------------------------------------------------------------------------
 
 
-def test_the_public_may_not_follow_what_it_cannot_see(client):
+def test_the_public_may_not_follow_what_it_cannot_see(client, follow):
     hidden = [RoadmapItemFactory(), CustomerItemFactory()]
     for item_id in [hidden[0].pk, hidden[1].pk, 987654, "abc", ""]:
-        response = client.post(FOLLOW, {"item": item_id, "email": "ian@example.net"})
+        response = follow(client, {"item": item_id, "email": "ian@example.net"})
         assert response.status_code == 400
         assert "Could not follow" in response.content.decode()
     assert not Follower.objects.exists()
     assert mail.outbox == []
 
 
-def test_an_invalid_address_gets_a_400_and_json_clients_get_json(client, item):
-    response = client.post(FOLLOW, {"item": item.pk, "email": "not an address"})
+def test_an_invalid_address_gets_a_400_and_json_clients_get_json(client, item, follow):
+    response = follow(client, {"item": item.pk, "email": "not an address"})
     assert response.status_code == 400
     assert "Enter a valid e-mail address." in response.content.decode()
-    as_json = client.post(
-        FOLLOW, {"item": item.pk, "email": "nope"}, HTTP_ACCEPT="application/json"
-    )
+    as_json = follow(client, {"item": item.pk, "email": "nope"}, HTTP_ACCEPT="application/json")
     assert as_json.status_code == 400
     assert as_json.json() == {"errors": {"email": ["Enter a valid e-mail address."]}}
-    ok = client.post(
-        FOLLOW, {"item": item.pk, "email": "jo@example.net"}, HTTP_ACCEPT="application/json"
+    ok = follow(
+        client, {"item": item.pk, "email": "jo@example.net"}, HTTP_ACCEPT="application/json"
     )
     assert ok.json() == {"status": "confirmation_pending"}
     assert Follower.objects.count() == 1
@@ -333,26 +341,24 @@ def follow_limits(settings):
     }
 
 
-def test_follows_are_limited_per_client_address(client, follow_limits):
+def test_follows_are_limited_per_client_address(client, follow_limits, follow):
     items = PublicItemFactory.create_batch(4)
     codes = [
-        client.post(FOLLOW, {"item": i.pk, "email": f"p{n}@example.net"}).status_code
+        follow(client, {"item": i.pk, "email": f"p{n}@example.net"}).status_code
         for n, i in enumerate(items)
     ]
     assert codes == [200, 200, 200, 429]
     assert Follower.objects.count() == 3
     # Another client is not refused.
-    other = client.post(
-        FOLLOW, {"item": items[3].pk, "email": "q@example.net"}, REMOTE_ADDR="192.0.2.9"
-    )
+    other = follow(client, {"item": items[3].pk, "email": "q@example.net"}, REMOTE_ADDR="192.0.2.9")
     assert other.status_code == 200
 
 
-def test_follows_are_limited_per_email_address_from_any_client(client, follow_limits):
+def test_follows_are_limited_per_email_address_from_any_client(client, follow_limits, follow):
     items = PublicItemFactory.create_batch(3)
     codes = [
-        client.post(
-            FOLLOW, {"item": i.pk, "email": "victim@example.net"}, REMOTE_ADDR=f"192.0.2.{n}"
+        follow(
+            client, {"item": i.pk, "email": "victim@example.net"}, REMOTE_ADDR=f"192.0.2.{n}"
         ).status_code
         for n, i in enumerate(items)
     ]
@@ -360,14 +366,14 @@ def test_follows_are_limited_per_email_address_from_any_client(client, follow_li
     assert len(mail.outbox) == 2
 
 
-def test_behind_a_proxy_the_client_address_counts(client, follow_limits, settings):
+def test_behind_a_proxy_the_client_address_counts(client, follow_limits, settings, follow):
     settings.TRUSTED_PROXY_COUNT = 1
     items = PublicItemFactory.create_batch(4)
 
     def via_proxy(n, forwarded):
         data = {"item": items[n].pk, "email": f"r{n}@example.net"}
-        return client.post(
-            FOLLOW, data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        return follow(
+            client, data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
         ).status_code
 
     assert [via_proxy(n, "198.51.100.7") for n in range(3)] == [200, 200, 200]
@@ -454,3 +460,24 @@ def test_the_admin_shows_how_many_follow_but_no_address(client, superuser, item)
     page = client.get(f"/admin/roadmap/roadmapitem/{item.pk}/change/").content.decode()
     assert "1 confirmed, 1 awaiting confirmation" in page
     assert "secret-follower" not in page
+
+
+def test_the_confirmation_goes_once_even_if_its_handler_runs_twice(client, item, follow):
+    follow(client, {"item": item.pk, "email": "lee@example.net"})
+    follower = Follower.objects.get()
+    handlers.send_follow_confirmation(
+        {"follower_id": follower.pk, "event_key": follower.confirmation_key}
+    )
+    assert len(mail.outbox) == 1
+
+
+def test_a_confirmation_the_mail_server_refused_is_sent_when_tried_again(item, settings):
+    follower = FollowerFactory(item=item, email="fails@example.net", confirmed_at=None)
+    payload = {"follower_id": follower.pk, "event_key": "a" * 32}
+    settings.EMAIL_BACKEND = "tests.roadmap.failing_mail.FailsForSomeBackend"
+    with pytest.raises(OSError):
+        handlers.send_follow_confirmation(payload)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    handlers.send_follow_confirmation(payload)
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["fails@example.net"]

@@ -267,12 +267,13 @@ def test_customer_pages_show_no_flag_details_percentage_or_other_organization(cl
     assert "Enabled for your organization" in _fetch(client, "/roadmap/customer/")
 
 
-def _follow_pages_and_mails(client, item_ids, email: str, **post) -> list[tuple[str, str]]:
+def _follow_pages_and_mails(client, capture, item_ids, email: str, **post) -> list[tuple[str, str]]:
     """Follow each item, confirm, open and press unsubscribe: every page and e-mail met on the
     way, as (where, text)."""
     seen = []
     for item_id in item_ids:
-        response = client.post("/roadmap/follow/", {"item": item_id, "email": email, **post})
+        with capture(execute=True):
+            response = client.post("/roadmap/follow/", {"item": item_id, "email": email, **post})
         seen.append((f"follow {item_id} ({response.status_code})", response.content.decode()))
     for message in mail.outbox:
         seen.append((f"mail {message.subject}", message.subject + message.body))
@@ -295,11 +296,16 @@ def _follow_pages_and_mails(client, item_ids, email: str, **post) -> list[tuple[
     return seen
 
 
-def test_following_by_email_shows_the_public_no_internal_or_customer_text(client, world):
+def test_following_by_email_shows_the_public_no_internal_or_customer_text(
+    client, world, django_capture_on_commit_callbacks
+):
     internal, customer_item, public_item = world["items"]
     RoadmapItem.objects.filter(pk=public_item.pk).update(stage="beta", horizon="next")
     seen = _follow_pages_and_mails(
-        client, [internal.pk, customer_item.pk, public_item.pk], "visitor@example.net"
+        client,
+        django_capture_on_commit_callbacks,
+        [internal.pk, customer_item.pk, public_item.pk],
+        "visitor@example.net",
     )
     assert any("Faster relays for everyone" in text for where, text in seen if "mail" in where)
     assert sum(1 for where, _ in seen if where.startswith("mail")) == 3  # confirm, now, shipped
@@ -308,7 +314,9 @@ def test_following_by_email_shows_the_public_no_internal_or_customer_text(client
         assert "Acme Robotics" not in text, where
 
 
-def test_following_by_email_shows_a_customer_no_internal_text(world):
+def test_following_by_email_shows_a_customer_no_internal_text(
+    world, django_capture_on_commit_callbacks
+):
     internal, customer_item, public_item = world["items"]
     RoadmapItem.objects.filter(pk=public_item.pk).update(stage="beta", horizon="next")
     customer = world["customer"]
@@ -321,6 +329,7 @@ def test_following_by_email_shows_a_customer_no_internal_text(world):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
     seen = _follow_pages_and_mails(
         browser,
+        django_capture_on_commit_callbacks,
         [internal.pk, customer_item.pk, public_item.pk],
         "carla@acme.example",
         csrfmiddlewaretoken=token,
