@@ -18,14 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from intake import events
 
 from . import selectors
-from .models import Follower, FollowNotice, RoadmapItem
+from .models import CustomerAccount, Follower, FollowNotice, RoadmapItem
 
 logger = logging.getLogger(__name__)
 
@@ -277,8 +277,18 @@ def notify_followers(*, item_id: int, kind: str) -> int:
     }
     audiences = [audience for audience, text in texts.items() if text is not None]
     told = FollowNotice.objects.filter(follower=OuterRef("pk"), kind=kind, sent_at__isnull=False)
+    # Customer text only while the address is still an active login of that customer: someone
+    # who left the organization hears nothing more in its words.
+    still_customer = CustomerAccount.objects.filter(
+        organization=OuterRef("organization"),
+        user__is_active=True,
+        user__email__iexact=OuterRef("email"),
+    )
     pending = Follower.objects.filter(
-        item_id=item_id, confirmed_at__isnull=False, audience__in=audiences
+        Q(audience=Audience.PUBLIC) | Q(Exists(still_customer), audience=Audience.CUSTOMER),
+        item_id=item_id,
+        confirmed_at__isnull=False,
+        audience__in=audiences,
     ).filter(~Exists(told))
     # One connection for the whole run, not one per e-mail.
     connection = get_connection()

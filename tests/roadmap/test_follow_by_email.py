@@ -481,3 +481,16 @@ def test_a_confirmation_the_mail_server_refused_is_sent_when_tried_again(item, s
     handlers.send_follow_confirmation(payload)
     (confirmation,) = mail.outbox
     assert confirmation.to == ["fails@example.net"]
+
+
+def test_someone_who_left_the_customer_hears_nothing_more_in_its_words(
+    carla, item, follow, django_capture_on_commit_callbacks
+):
+    browser, token = _csrf_client(carla)
+    follow(browser, {"item": item.pk, "email": carla.email, "csrfmiddlewaretoken": token})
+    browser.get(_link(mail.outbox[0], "confirm"))
+    mail.outbox.clear()
+    carla.is_active = False
+    carla.save()
+    _ship(item, django_capture_on_commit_callbacks)
+    assert mail.outbox == []
