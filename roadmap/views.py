@@ -1,6 +1,5 @@
 """The three roadmaps, the share links sales reps hand out, and the public feed."""
 
-import hashlib
 import math
 
 from django.contrib.auth.views import redirect_to_login
@@ -9,6 +8,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
@@ -226,7 +226,8 @@ class FollowPerEmailThrottle(ScopedThrottle):
     scope = "follow_per_email"
 
     def __init__(self, email: str):
-        self.email_key = hashlib.sha256(email.encode()).hexdigest()
+        # Keyed by SECRET_KEY: the cache never holds a hash anyone could match to an address.
+        self.email_key = salted_hmac("roadmap.follow_per_email", email).hexdigest()
         super().__init__()
 
     def get_cache_key(self, request, view):

@@ -306,7 +306,7 @@ def test_a_public_request_never_turns_a_customer_follower_public(carla, item, cl
 
 def test_the_public_may_not_follow_what_it_cannot_see(client, follow):
     hidden = [RoadmapItemFactory(), CustomerItemFactory()]
-    for item_id in [hidden[0].pk, hidden[1].pk, 987654, "abc", ""]:
+    for item_id in [hidden[0].pk, hidden[1].pk, 987654, 10**30, -1, "abc", ""]:
         response = follow(client, {"item": item_id, "email": "ian@example.net"})
         assert response.status_code == 400
         assert "Could not follow" in response.content.decode()
