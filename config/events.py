@@ -35,7 +35,11 @@ HANDLERS: dict[str, list[str]] = {
     "scoring.policy_changed": ["scoring.handlers.reweigh_all"],
     # roadmap
     "item.stage_changed": [WEBHOOKS, "rollout.handlers.on_item_stage_changed"],
-    "item.shipped": [WEBHOOKS],
+    "item.shipped": [WEBHOOKS, "roadmap.handlers.tell_followers_shipped"],
+    # someone asked to follow an item by e-mail {follower_id}: the one confirmation e-mail.
+    "item.follow_requested": ["roadmap.handlers.send_follow_confirmation"],
+    # an item's horizon became Now {item_id}: its e-mail followers hear it once.
+    "item.moved_to_now": ["roadmap.handlers.tell_followers_now"],
     "webhook.delivery_due": ["roadmap.handlers.deliver_webhook"],
     # rollout: a killed flag's owners are told; internal webhooks hear it.
     "flag.killed": [

@@ -193,6 +193,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "connectors.mark_interrupted_runs",
         "schedule": 60.0,
     },
+    # Addresses that never confirmed a follow are deleted once their link expired.
+    "roadmap-purge-unconfirmed-followers": {
+        "task": "roadmap.purge_unconfirmed_followers",
+        "schedule": 3600.0,
+    },
 }
 
 if REDIS_URL:
@@ -371,7 +376,12 @@ RATE_LIMITS = {
     "writes_per_address": env("RATE_LIMIT_WRITES_PER_ADDRESS", default="300/minute") or None,
     "api": env("RATE_LIMIT_API", default="600/minute") or None,
     "api_signal_post": env("RATE_LIMIT_API_SIGNAL_POST", default="120/minute") or None,
+    # Following a roadmap item by e-mail: per client address, and per e-mail address (hashed).
+    "follow": env("RATE_LIMIT_FOLLOW", default="30/hour") or None,
+    "follow_per_email": env("RATE_LIMIT_FOLLOW_PER_EMAIL", default="5/hour") or None,
 }
+# An unconfirmed follower's address is forgotten (and its confirmation link dies) after this.
+FOLLOW_CONFIRM_DAYS = env.int("FOLLOW_CONFIRM_DAYS", default=7)
 # Which proxies' X-Forwarded-For entries to believe (intake/addresses.py): by default none, and
 # the client is the peer. TRUSTED_PROXY_COUNT: how many proxies in front append to the header;
 # TRUSTED_PROXY_NETWORKS: the proxies' addresses ("10.0.0.0/8,2001:db8::/32"). See README.

@@ -6,8 +6,8 @@ Each handler is idempotent: a row of the outbox may run twice.
 from intake.models import Idea
 
 from . import comment_back as comment_back_service
-from . import notifications, reddit_reply, services, webhooks
-from .models import RoadmapItem, Webhook
+from . import following, notifications, reddit_reply, services, webhooks
+from .models import FollowNotice, RoadmapItem, Webhook
 
 NOTIFY_STATUSES = (Idea.Status.PLANNED, Idea.Status.SHIPPED, Idea.Status.DECLINED)
 # 30 s, 1 min, 2 min, 4 min, 8 min between a webhook's attempts.
@@ -83,3 +83,18 @@ def deliver_webhook(payload: dict) -> None:
 def refresh_public_pages(payload: dict) -> None:
     """A connector became public or private: its vote links appear or go at once."""
     services.invalidate_public_roadmap()
+
+
+def tell_followers_now(payload: dict) -> None:
+    """`item.moved_to_now` {item_id}: each confirmed e-mail follower hears it once."""
+    following.notify_followers(item_id=payload["item_id"], kind=FollowNotice.Kind.NOW)
+
+
+def tell_followers_shipped(payload: dict) -> None:
+    """`item.shipped` {item_id}: each confirmed e-mail follower hears it once."""
+    following.notify_followers(item_id=payload["item_id"], kind=FollowNotice.Kind.SHIPPED)
+
+
+def send_follow_confirmation(payload: dict) -> None:
+    """`item.follow_requested` {follower_id}: the one confirmation e-mail of this request."""
+    following.send_confirmation(follower_id=payload["follower_id"], event_key=payload["event_key"])

@@ -148,6 +148,10 @@ def _new_share_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _new_follow_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 class ShareLink(models.Model):
     """An expiring, revocable link to one organization's customer roadmap, made by sales."""
 
@@ -370,3 +374,73 @@ class CustomerInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.item or self.idea} ({self.get_level_display()})"
+class Follower(models.Model):
+    """An e-mail address following one roadmap item, without an account (double opt-in).
+
+    The address is stored only for this: it gets the one confirmation e-mail, then, once
+    confirmed, one notice when the item moves to Now and one when it ships. Unsubscribing
+    deletes the row; an unconfirmed row is purged after a few days.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Public"
+        CUSTOMER = "customer", "Customer"
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(help_text="Normalised: trimmed, lower case.")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    # A customer follower: their organization (the account that followed); gone with it.
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+    # Part of every signed link, so a link outlives neither its row nor a reused id.
+    nonce = models.CharField(max_length=32, default=_new_follow_nonce, editable=False)
+    # The follow request (its event key) whose confirmation e-mail was sent: once per request.
+    confirmation_key = models.CharField(max_length=32, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "email"], name="follower_once_per_item"),
+            models.CheckConstraint(
+                condition=Q(audience="public", organization__isnull=True)
+                | Q(audience="customer", organization__isnull=False),
+                name="follower_customer_has_organization",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(confirmed_at__isnull=True),
+                name="follower_unconfirmed_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Follower of item {self.item_id}"
+
+
+class FollowNotice(models.Model):
+    """One notice to one follower; unique per (follower, kind): a retried task never sends
+    twice. Claimed (sent_at set) before the e-mail goes out."""
+
+    class Kind(models.TextChoices):
+        NOW = "now", "Moved to Now"
+        SHIPPED = "shipped", "Shipped"
+
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "kind"], name="follow_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to follower {self.follower_id}"

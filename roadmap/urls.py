@@ -15,4 +15,7 @@ urlpatterns = [
     path("c/<str:token>/", views.shared, name="shared"),
     path("share/", views.share_links, name="share-links"),
     path("share/<int:pk>/revoke/", views.revoke_share_link, name="revoke-share-link"),
+    path("follow/", views.follow, name="follow"),
+    path("follow/confirm/<str:token>/", views.follow_confirm, name="follow-confirm"),
+    path("follow/unsubscribe/<str:token>/", views.follow_unsubscribe, name="follow-unsubscribe"),
 ]

@@ -1,15 +1,19 @@
 """The three roadmaps, the share links sales reps hand out, and the public feed."""
 
+import math
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -19,9 +23,9 @@ from django.views.decorators.http import (
 
 from config.extensions import item_panels
 from intake.roles import is_employee, is_sales, role_required
-from intake.throttling import throttled
+from intake.throttling import ScopedThrottle, throttled, too_many_requests
 
-from . import customer_portal, public_http, selectors, services
+from . import customer_portal, following, public_http, selectors, services
 from .forms import (
     CustomerRequestForm,
     InterestForm,
@@ -122,7 +126,9 @@ def customer(request):
         return redirect_to_login(request.get_full_path())
     account = customer_account_of(request.user)
     if account is not None:
-        return _customer_page(request, account.organization, account=account)
+        return _customer_page(
+            request, account.organization, account=account, follow_email=request.user.email
+        )
     if not is_employee(request.user):
         raise PermissionDenied
     form = PreviewForm(request.GET or None)
@@ -320,3 +326,138 @@ def _render_public(request) -> str:
 
 
 public = cached_public("page", _render_public, "text/html; charset=utf-8")
+
+
+# Following by e-mail ----------------------------------------------------------------------------
+# The public page is cached without the request, so its follow form carries no CSRF token and
+# `follow` cannot rely on one: a visitor's request has no ambient authority anyway (the double
+# opt-in protects the address). Only a request that passes the CSRF check, from a logged-in
+# customer, for their own address, gets customer wording; any other is treated as public.
+
+LINK_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
+TOKEN_MAX_LENGTH = 300
+
+
+class FollowPerEmailThrottle(ScopedThrottle):
+    """Follow requests per e-mail address, whoever sends them; the key holds a hash of the
+    address, never the address."""
+
+    scope = "follow_per_email"
+
+    def __init__(self, email: str):
+        # Keyed by SECRET_KEY: the cache never holds a hash anyone could match to an address.
+        self.email_key = salted_hmac("roadmap.follow_per_email", email).hexdigest()
+        super().__init__()
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.email_key}
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _follow_refused(request, errors: dict[str, list[str]]):
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=400)
+    return render(request, "roadmap/follow_error.html", {"errors": errors}, status=400)
+
+
+def _follow_throttled(request, throttle):
+    if _wants_json(request):
+        response = JsonResponse({"errors": {"__all__": ["Too many requests."]}}, status=429)
+        response["Retry-After"] = str(max(1, math.ceil(throttle.wait() or 1)))
+        return response
+    return too_many_requests(request, throttle.wait())
+
+
+def _verified_customer(request, email: str):
+    """The organization whose customer wording this request may have, or None (public)."""
+    account = customer_account_of(request.user)
+    if account is None or (request.user.email or "").strip().lower() != email:
+        return None
+    # The view is csrf-exempt for visitors; a customer's request must pass the check itself.
+    if CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is not None:
+        return None
+    return account.organization
+
+
+@csrf_exempt
+@require_POST
+@never_cache
+def follow(request):
+    """`POST /roadmap/follow/` with `item` and `email`: start the double opt-in."""
+    address_limit = ScopedThrottle("follow", by_address=True)
+    if not address_limit.allow_request(request, None):
+        return _follow_throttled(request, address_limit)
+    try:
+        item_id = int(request.POST.get("item", ""))
+    except ValueError:
+        return _follow_refused(request, {"item": ["Choose an item on the roadmap."]})
+    try:
+        email = following.normalise_email(request.POST.get("email", ""))
+    except ValidationError as error:
+        return _follow_refused(request, error.message_dict)
+    email_limit = FollowPerEmailThrottle(email)
+    if not email_limit.allow_request(request, None):
+        return _follow_throttled(request, email_limit)
+    try:
+        followed = following.follow(
+            item_id=item_id, email=email, organization=_verified_customer(request, email)
+        )
+    except ValidationError as error:
+        return _follow_refused(request, error.message_dict)
+    # The same answer whether or not the address already followed: never say who follows.
+    if _wants_json(request):
+        return JsonResponse({"status": "confirmation_pending"})
+    return render(request, "roadmap/follow_sent.html", {"item": followed.item})
+
+
+def _link_answer(request, template: str, context: dict, status: int = 200):
+    response = render(request, template, context, status=status)
+    for name, value in LINK_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _link_problem(request, *, expired: bool):
+    if expired:
+        message = "This link has expired. Follow the item again from the roadmap."
+        return _link_answer(request, "roadmap/follow_link.html", {"message": message}, 410)
+    message = "This link is not valid. Copy the whole link from the e-mail."
+    return _link_answer(request, "roadmap/follow_link.html", {"message": message}, 400)
+
+
+@require_safe
+@never_cache
+def follow_confirm(request, token: str):
+    """The confirmation link: confirms on GET (idempotent; confirming twice is harmless)."""
+    if len(token) > TOKEN_MAX_LENGTH:
+        return _link_problem(request, expired=False)
+    try:
+        _, item = following.confirm(token=token)
+    except following.LinkExpired:
+        return _link_problem(request, expired=True)
+    except following.LinkInvalid:
+        return _link_problem(request, expired=False)
+    return _link_answer(request, "roadmap/follow_confirmed.html", {"item": item})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def follow_unsubscribe(request, token: str):
+    """RFC 8058: a mail client POSTs `List-Unsubscribe=One-Click` without cookies, so this is
+    csrf-exempt (the signed token is the authority). A GET only shows the button: mail
+    scanners prefetch links, and must not unsubscribe anyone."""
+    if len(token) > TOKEN_MAX_LENGTH:
+        return _link_problem(request, expired=False)
+    try:
+        if request.method == "POST":
+            following.unsubscribe(token=token)
+        else:
+            following.check_unsubscribe(token=token)
+    except following.LinkInvalid:
+        return _link_problem(request, expired=False)
+    done = request.method == "POST"
+    return _link_answer(request, "roadmap/follow_unsubscribe.html", {"done": done})
