@@ -32,9 +32,11 @@ HANDLERS: dict[str, list[str]] = {
     "connector.visibility_changed": ["roadmap.handlers.refresh_public_pages"],
     # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.
     "scoring.policy_changed": ["scoring.handlers.reweigh_all"],
+    # crm: a sync changed organizations' plan or ARR: the ideas they asked for are rescored.
+    "organization.crm_synced": [RESCORE],
     # roadmap
     "item.stage_changed": [WEBHOOKS, "rollout.handlers.on_item_stage_changed"],
-    "item.shipped": [WEBHOOKS],
+    "item.shipped": [WEBHOOKS, "crm.handlers.tell_account_owners"],
     "webhook.delivery_due": ["roadmap.handlers.deliver_webhook"],
     # rollout: a killed flag's owners are told; internal webhooks hear it.
     "flag.killed": [
