@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from intake.admin_hardening import HardenedAdminMixin
+
 from .models import AccountOwnerNotice, CrmConnection
 
 
 @admin.register(CrmConnection)
-class CrmConnectionAdmin(admin.ModelAdmin):
+class CrmConnectionAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["provider", "enabled", "last_run_at", "last_success_at", "last_error"]
     readonly_fields = ["last_run_at", "last_success_at", "last_error", "last_summary"]
     fieldsets = [
@@ -22,7 +24,7 @@ class CrmConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountOwnerNotice)
-class AccountOwnerNoticeAdmin(admin.ModelAdmin):
+class AccountOwnerNoticeAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["item", "owner_email", "customers", "channel", "sent_at", "error"]
     list_select_related = ["item"]
     readonly_fields = ["item", "owner_email", "customers", "channel", "sent_at", "error"]
