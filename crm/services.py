@@ -162,7 +162,9 @@ def _apply_batch(companies: list[CrmCompany], *, result: SyncResult) -> set[int]
     }
     taken_domains = set(by_domain)
     now = timezone.now()
+    matched: dict[int, Organization] = {}
     touched: dict[int, Organization] = {}
+    touched_fields: set[str] = set()
     new: list[tuple[Organization, CrmCompany]] = []
     moved: set[int] = set()
     claimed: set[int] = set()
@@ -195,15 +197,24 @@ def _apply_batch(companies: list[CrmCompany], *, result: SyncResult) -> set[int]
             new.append((org, company))
             continue
         claimed.add(org.pk)
+        linked_now = org.crm_synced_at is None
+        before = list(org.crm_fields)
+        changed = _update(org, company, result=result)
         # A first sync also moves scores: from then on the organization's ARR counts, not
         # its sales notes' figures (scoring.selectors.organizations_by_kind).
-        if _update(org, company, result=result) or org.crm_synced_at is None:
+        if changed & RESCORED or linked_now:
             moved.add(org.pk)
-        org.crm_synced_at = now
-        touched[org.pk] = org
+        matched[org.pk] = org
+        if changed or linked_now or org.crm_fields != before:
+            # Only what changed is written: an idle sync of 10,000 companies writes nothing.
+            org.crm_synced_at = now
+            touched[org.pk] = org
+            touched_fields |= changed
     if touched:
         Organization.objects.bulk_update(
-            touched.values(), ["crm_id", *SYNCED, "crm_fields", "crm_synced_at"], batch_size=500
+            touched.values(),
+            ["crm_id", *sorted(touched_fields), "crm_fields", "crm_synced_at"],
+            batch_size=200,
         )
     if new:
         for org, company in new:
@@ -219,7 +230,7 @@ def _apply_batch(companies: list[CrmCompany], *, result: SyncResult) -> set[int]
         for org, _ in new:
             org.pk = pks[org.crm_id]
             result.created.append(org.name)
-    linked = {o.crm_id: o for o in touched.values()} | {o.crm_id: o for o, _ in new}
+    linked = {o.crm_id: o for o in matched.values()} | {o.crm_id: o for o, _ in new}
     domain_rows = []
     for company in companies:
         org = linked.get(company.crm_id)
@@ -232,10 +243,10 @@ def _apply_batch(companies: list[CrmCompany], *, result: SyncResult) -> set[int]
     return moved
 
 
-def _update(org: Organization, company: CrmCompany, *, result: SyncResult | None) -> bool:
-    """Take what the CRM holds; keep the manual value where it has none. True if plan or
-    ARR changed."""
-    supplied, moved = [], False
+def _update(org: Organization, company: CrmCompany, *, result: SyncResult | None) -> set[str]:
+    """Take what the CRM holds; keep the manual value where it has none. Returns the fields
+    that changed."""
+    supplied, changed = [], set()
     for field_name, attr in SYNCED.items():
         value = getattr(company, attr)
         if value is None or value == "":
@@ -251,7 +262,6 @@ def _update(org: Organization, company: CrmCompany, *, result: SyncResult | None
         setattr(org, field_name, value)
         if result is not None:
             result.changes.append(f"{org.name}: {field_name} {_shown(old)} → {_shown(value)}")
-        if field_name in RESCORED:
-            moved = True
+        changed.add(field_name)
     org.crm_fields = supplied
-    return moved
+    return changed

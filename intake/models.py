@@ -36,6 +36,7 @@ class Organization(models.Model):
     # Which of plan, arr, renewal_date, account_owner the CRM supplied at the last sync: the
     # others are a PM's manual values, kept where the CRM has none.
     crm_fields = models.JSONField(default=list, blank=True, editable=False)
+    # When a CRM sync last linked or changed it; set means its ARR is the current one.
     crm_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,6 +1,6 @@
 """A sync's queries do not grow with the number of companies: matching is batched."""
 
-from django.db import connection as db
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm import services
@@ -9,7 +9,7 @@ from tests.factories import OrganizationFactory
 
 
 def _queries(companies) -> int:
-    with CaptureQueriesContext(db) as captured:
+    with CaptureQueriesContext(connection) as captured:
         services.apply_companies(companies, result=services.SyncResult(provider="hubspot"))
     return len(captured.captured_queries)
 
@@ -31,3 +31,14 @@ def test_matching_four_times_the_companies_costs_the_same_queries(db):
     many = _queries(_batch(100, 80))
 
     assert many == few
+
+
+def test_a_sync_that_changes_nothing_writes_nothing(db):
+    companies = _batch(0, 20)
+    services.apply_companies(companies, result=services.SyncResult(provider="hubspot"))
+
+    with CaptureQueriesContext(connection) as captured:
+        services.apply_companies(companies, result=services.SyncResult(provider="hubspot"))
+
+    writes = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith("SELECT")]
+    assert writes == []
