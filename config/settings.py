@@ -480,4 +480,6 @@ if CELERY_TASK_ALWAYS_EAGER:
 HUBSPOT_API_URL = env("HUBSPOT_API_URL", default="https://api.hubapi.com")
 HUBSPOT_ACCESS_TOKEN = env("HUBSPOT_ACCESS_TOKEN", default="")
 CRM_SYNC_SECONDS = env.float("CRM_SYNC_SECONDS", default=3600)
+CRM_RETRY_ATTEMPTS = env.int("CRM_RETRY_ATTEMPTS", default=3)
+CRM_BACKOFF_SECONDS = env.float("CRM_BACKOFF_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE["crm-sync"] = {"task": "crm.sync_crm", "schedule": CRM_SYNC_SECONDS}

@@ -15,6 +15,7 @@ from django.conf import settings
 from hubspot.crm.companies import ApiException as CompaniesApiException
 from hubspot.crm.owners import ApiException as OwnersApiException
 from urllib3.exceptions import HTTPError
+from urllib3.util.retry import Retry
 
 from intake.models import Organization
 
@@ -30,8 +31,20 @@ PLAN_BY_WORD = {
 def _client() -> hubspot.Client:
     if not settings.HUBSPOT_ACCESS_TOKEN:
         raise CrmError("HUBSPOT_ACCESS_TOKEN is not set.")
+    # A short outage or a rate limit is waited out (honouring Retry-After); a longer one fails
+    # the run, which changes nothing, and the next run repeats it.
+    retry = Retry(
+        total=settings.CRM_RETRY_ATTEMPTS,
+        backoff_factor=settings.CRM_BACKOFF_SECONDS,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=None,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
     return hubspot.Client.create(
-        access_token=settings.HUBSPOT_ACCESS_TOKEN, host=settings.HUBSPOT_API_URL.rstrip("/")
+        access_token=settings.HUBSPOT_ACCESS_TOKEN,
+        host=settings.HUBSPOT_API_URL.rstrip("/"),
+        retry=retry,
     )
 
 

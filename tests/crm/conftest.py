@@ -10,6 +10,8 @@ def hubspot(settings):
     fake = FakeHubSpot().start()
     settings.HUBSPOT_API_URL = fake.url
     settings.HUBSPOT_ACCESS_TOKEN = TOKEN
+    settings.CRM_RETRY_ATTEMPTS = 2
+    settings.CRM_BACKOFF_SECONDS = 0
     yield fake
     fake.stop()
 

@@ -33,7 +33,7 @@ def test_the_mapped_properties_are_the_ones_read(hubspot, connection):
 
 
 def test_sync_health_is_shown_without_the_token(admin_client, hubspot, connection):
-    hubspot.fail("/objects/companies", 503)
+    hubspot.fail("/objects/companies", 503, times=3)
     services.sync_connection(connection=connection)
 
     page = admin_client.get(reverse("admin:crm_crmconnection_changelist")).content.decode()

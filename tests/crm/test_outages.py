@@ -19,7 +19,7 @@ def _companies(hubspot, count):
 def test_a_failure_on_the_second_page_changes_nothing(hubspot, connection, status):
     kept = OrganizationFactory(name="Company 1", arr=7)
     _companies(hubspot, 150)
-    hubspot.fail("/objects/companies", status, after="100")
+    hubspot.fail("/objects/companies", status, after="100", times=3)
 
     result = services.sync_connection(connection=connection)
 
@@ -34,7 +34,7 @@ def test_a_failure_on_the_second_page_changes_nothing(hubspot, connection, statu
 
 def test_the_next_run_after_an_outage_applies_everything_once(hubspot, connection):
     _companies(hubspot, 150)
-    hubspot.fail("/objects/companies", 503, after="100")
+    hubspot.fail("/objects/companies", 503, after="100", times=3)
     services.sync_connection(connection=connection)
 
     result = services.sync_connection(connection=connection)
@@ -48,7 +48,7 @@ def test_the_next_run_after_an_outage_applies_everything_once(hubspot, connectio
 
 def test_an_owners_outage_changes_nothing(hubspot, connection):
     _companies(hubspot, 3)
-    hubspot.fail("/crm/v3/owners", 500)
+    hubspot.fail("/crm/v3/owners", 500, times=3)
 
     result = services.sync_connection(connection=connection)
 
@@ -64,3 +64,13 @@ def test_a_wrong_token_is_reported(hubspot, connection, settings):
 
     assert "401" in result.error
     assert "pat-na1-wrong" not in result.error
+
+
+def test_a_short_rate_limit_is_waited_out(hubspot, connection):
+    _companies(hubspot, 150)
+    hubspot.fail("/objects/companies", 429, after="100", times=1)
+
+    result = services.sync_connection(connection=connection)
+
+    assert result.error == ""
+    assert Organization.objects.count() == 150

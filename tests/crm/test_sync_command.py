@@ -30,7 +30,7 @@ def test_the_command_prints_what_changed(hubspot, connection):
 
 def test_the_command_fails_loudly_on_an_outage(hubspot, connection):
     hubspot.add_company("1", name="Globex")
-    hubspot.fail("/objects/companies", 502)
+    hubspot.fail("/objects/companies", 502, times=3)
 
     with pytest.raises(CommandError, match="502"):
         call_command("sync_crm", stdout=StringIO())
