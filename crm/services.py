@@ -139,9 +139,7 @@ def apply_companies(companies: list[CrmCompany], *, result: SyncResult) -> None:
             .distinct()
         )
         if idea_ids:
-            events.record(
-                "organization.crm_synced", idea_ids=idea_ids, organization_ids=sorted(moved)
-            )
+            events.record("organization.crm_synced", idea_ids=idea_ids)
 
 
 def _apply_batch(companies: list[CrmCompany], *, result: SyncResult) -> set[int]:
