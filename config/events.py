@@ -33,9 +33,15 @@ HANDLERS: dict[str, list[str]] = {
     "connector.visibility_changed": ["roadmap.handlers.refresh_public_pages"],
     # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.
     "scoring.policy_changed": ["scoring.handlers.reweigh_all"],
+    # crm: a sync changed organizations' plan or ARR: the ideas they asked for are rescored.
+    "organization.crm_synced": [RESCORE],
     # roadmap
     "item.stage_changed": [WEBHOOKS, "rollout.handlers.on_item_stage_changed"],
-    "item.shipped": [WEBHOOKS, "roadmap.handlers.tell_followers_shipped"],
+    "item.shipped": [
+        WEBHOOKS,
+        "roadmap.handlers.tell_followers_shipped",
+        "crm.handlers.tell_account_owners",
+    ],
     # someone asked to follow an item by e-mail {follower_id}: the one confirmation e-mail.
     "item.follow_requested": ["roadmap.handlers.send_follow_confirmation"],
     # an item's horizon became Now {item_id}: its e-mail followers hear it once.

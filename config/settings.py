@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "planning",
     "rollout",
     "slackbot",
+    "crm",
     "demo",
 ]
 
@@ -489,3 +490,11 @@ ROLLOUT_STALE_SHIPPED_DAYS = env.int("ROLLOUT_STALE_SHIPPED_DAYS", default=90)
 if CELERY_TASK_ALWAYS_EAGER:
     # Tasks run in-process: a "Task … succeeded" line for each would drown the server's log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+
+# CRM (issue 22, crm/): organizations' plan, ARR, renewal date and account owner follow the CRM.
+HUBSPOT_API_URL = env("HUBSPOT_API_URL", default="https://api.hubapi.com")
+HUBSPOT_ACCESS_TOKEN = env("HUBSPOT_ACCESS_TOKEN", default="")
+CRM_SYNC_SECONDS = env.float("CRM_SYNC_SECONDS", default=3600)
+CRM_RETRY_ATTEMPTS = env.int("CRM_RETRY_ATTEMPTS", default=3)
+CRM_BACKOFF_SECONDS = env.float("CRM_BACKOFF_SECONDS", default=1.0)
+CELERY_BEAT_SCHEDULE["crm-sync"] = {"task": "crm.sync_crm", "schedule": CRM_SYNC_SECONDS}

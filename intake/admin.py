@@ -69,10 +69,12 @@ class OrganizationDomainInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(HardenedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "plan", "arr"]
+    list_display = ["name", "plan", "arr", "renewal_date", "account_owner_name"]
     list_filter = ["plan"]
-    search_fields = ["name", "domains__domain"]
+    search_fields = ["name", "domains__domain", "crm_id"]
     inlines = [OrganizationDomainInline]
+    # What the CRM supplied at its last sync is overwritten by the next one; a PM edits the rest.
+    readonly_fields = ["crm_fields", "crm_synced_at"]
 
 
 @admin.register(Team)

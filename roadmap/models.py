@@ -374,6 +374,8 @@ class CustomerInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.item or self.idea} ({self.get_level_display()})"
+
+
 class Follower(models.Model):
     """An e-mail address following one roadmap item, without an account (double opt-in).
 

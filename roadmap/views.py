@@ -11,6 +11,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -36,7 +37,7 @@ from .forms import (
 from .models import CustomerAccount, CustomerInterest, RoadmapItem
 
 
-def explain_score(breakdown) -> list[str]:
+def explain_score(breakdown, renewals=None) -> list[str]:
     """The scoring app's words for a score ("why is this #3"), where it is installed."""
     if not breakdown:
         return []
@@ -44,7 +45,16 @@ def explain_score(breakdown) -> list[str]:
         from scoring.explain import describe
     except ImportError:
         return []
-    return describe(breakdown)
+    return describe(breakdown, renewals=renewals)
+
+
+def renewals_soon(idea_ids: list[int]) -> dict[int, list]:
+    """Who among each idea's askers renews within 90 days: one query, internal pages only."""
+    try:
+        from scoring.selectors import renewals_soon as select
+    except ImportError:
+        return {}
+    return select(idea_ids, today=timezone.localdate())
 
 
 def customer_account_of(user) -> CustomerAccount | None:
@@ -68,9 +78,12 @@ def internal(request):
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     status = 400 if form.is_bound and form.errors else 200
     items = list(selectors.internal_items(filters)) if status == 200 else []
+    renewals = renewals_soon([idea.pk for item in items for idea in item.ideas.all()])
     for item in items:
         for idea in item.ideas.all():
-            idea.score_lines = explain_score(getattr(idea, "score_breakdown", None))
+            idea.score_lines = explain_score(
+                getattr(idea, "score_breakdown", None), renewals.get(idea.pk)
+            )
     declined, declined_total = selectors.not_doing()
     context = {
         "form": form,
