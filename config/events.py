@@ -19,6 +19,7 @@ HANDLERS: dict[str, list[str]] = {
     "idea.status_changed": [
         "roadmap.handlers.notify_requesters",
         "roadmap.handlers.comment_back",
+        "roadmap.handlers.reply_on_reddit",
         "slackbot.handlers.tell_idea_status_in_slack",
         WEBHOOKS,
     ],
@@ -32,9 +33,19 @@ HANDLERS: dict[str, list[str]] = {
     "connector.visibility_changed": ["roadmap.handlers.refresh_public_pages"],
     # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.
     "scoring.policy_changed": ["scoring.handlers.reweigh_all"],
+    # crm: a sync changed organizations' plan or ARR: the ideas they asked for are rescored.
+    "organization.crm_synced": [RESCORE],
     # roadmap
     "item.stage_changed": [WEBHOOKS, "rollout.handlers.on_item_stage_changed"],
-    "item.shipped": [WEBHOOKS],
+    "item.shipped": [
+        WEBHOOKS,
+        "roadmap.handlers.tell_followers_shipped",
+        "crm.handlers.tell_account_owners",
+    ],
+    # someone asked to follow an item by e-mail {follower_id}: the one confirmation e-mail.
+    "item.follow_requested": ["roadmap.handlers.send_follow_confirmation"],
+    # an item's horizon became Now {item_id}: its e-mail followers hear it once.
+    "item.moved_to_now": ["roadmap.handlers.tell_followers_now"],
     # delivery: the release carrying client work set its minimum client version.
     "item.client_version_set": ["rollout.handlers.on_item_client_version_set"],
     "webhook.delivery_due": ["roadmap.handlers.deliver_webhook"],

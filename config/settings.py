@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "planning",
     "rollout",
     "slackbot",
+    "crm",
     "delivery",
     "demo",
 ]
@@ -199,6 +200,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "delivery.sync",
         "schedule": env.float("DELIVERY_SYNC_SECONDS", default=15 * 60),
     },
+    # Addresses that never confirmed a follow are deleted once their link expired.
+    "roadmap-purge-unconfirmed-followers": {
+        "task": "roadmap.purge_unconfirmed_followers",
+        "schedule": 3600.0,
+    },
 }
 
 if REDIS_URL:
@@ -299,6 +305,11 @@ REDDIT_CLIENT_SECRET = env("REDDIT_CLIENT_SECRET", default="")
 REDDIT_USER_AGENT = env("REDDIT_USER_AGENT", default="idea-intake/0.1")
 REDDIT_OAUTH_URL = env("REDDIT_OAUTH_URL", default="https://oauth.reddit.com")
 REDDIT_URL = env("REDDIT_URL", default="https://www.reddit.com")
+# The Reddit account that replies in threads (connectors opted in): a script app's user, or a
+# refresh token (web app); neither set, no connector replies.
+REDDIT_USERNAME = env("REDDIT_USERNAME", default="")
+REDDIT_PASSWORD = env("REDDIT_PASSWORD", default="")
+REDDIT_REFRESH_TOKEN = env("REDDIT_REFRESH_TOKEN", default="")
 # Zendesk: the subdomain (acme for acme.zendesk.com), or the whole URL for a host elsewhere;
 # an agent's e-mail and an API token (Admin Center > Apps and integrations > Zendesk API).
 ZENDESK_SUBDOMAIN = env("ZENDESK_SUBDOMAIN", default="")
@@ -376,7 +387,12 @@ RATE_LIMITS = {
     "writes_per_address": env("RATE_LIMIT_WRITES_PER_ADDRESS", default="300/minute") or None,
     "api": env("RATE_LIMIT_API", default="600/minute") or None,
     "api_signal_post": env("RATE_LIMIT_API_SIGNAL_POST", default="120/minute") or None,
+    # Following a roadmap item by e-mail: per client address, and per e-mail address (hashed).
+    "follow": env("RATE_LIMIT_FOLLOW", default="30/hour") or None,
+    "follow_per_email": env("RATE_LIMIT_FOLLOW_PER_EMAIL", default="5/hour") or None,
 }
+# An unconfirmed follower's address is forgotten (and its confirmation link dies) after this.
+FOLLOW_CONFIRM_DAYS = env.int("FOLLOW_CONFIRM_DAYS", default=7)
 # Which proxies' X-Forwarded-For entries to believe (intake/addresses.py): by default none, and
 # the client is the peer. TRUSTED_PROXY_COUNT: how many proxies in front append to the header;
 # TRUSTED_PROXY_NETWORKS: the proxies' addresses ("10.0.0.0/8,2001:db8::/32"). See README.
@@ -484,3 +500,11 @@ ROLLOUT_STALE_SHIPPED_DAYS = env.int("ROLLOUT_STALE_SHIPPED_DAYS", default=90)
 if CELERY_TASK_ALWAYS_EAGER:
     # Tasks run in-process: a "Task … succeeded" line for each would drown the server's log.
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+
+# CRM (issue 22, crm/): organizations' plan, ARR, renewal date and account owner follow the CRM.
+HUBSPOT_API_URL = env("HUBSPOT_API_URL", default="https://api.hubapi.com")
+HUBSPOT_ACCESS_TOKEN = env("HUBSPOT_ACCESS_TOKEN", default="")
+CRM_SYNC_SECONDS = env.float("CRM_SYNC_SECONDS", default=3600)
+CRM_RETRY_ATTEMPTS = env.int("CRM_RETRY_ATTEMPTS", default=3)
+CRM_BACKOFF_SECONDS = env.float("CRM_BACKOFF_SECONDS", default=1.0)
+CELERY_BEAT_SCHEDULE["crm-sync"] = {"task": "crm.sync_crm", "schedule": CRM_SYNC_SECONDS}

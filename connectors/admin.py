@@ -8,19 +8,36 @@ from django.utils.html import format_html
 
 from intake.admin_hardening import HardenedAdminMixin
 
-from . import registry, selectors, services, tasks
+from . import reddit, registry, selectors, services, tasks
 from .models import Connector, SyncCursor, SyncRun
+
+REPLIES_OFF = (
+    "Replies are off: no Reddit account is configured (REDDIT_USERNAME and REDDIT_PASSWORD, "
+    "or REDDIT_REFRESH_TOKEN, with REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET)."
+)
 
 
 class ConnectorForm(forms.ModelForm):
     class Meta:
         model = Connector
-        fields = ["name", "kind", "enabled", "public", "interval_minutes", "options"]
+        fields = [
+            "name", "kind", "enabled", "public", "reply_in_threads", "interval_minutes", "options",
+        ]  # fmt: skip
         widgets = {"options": forms.Textarea(attrs={"rows": 6, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reddit.account() is None:
+            field = self.fields["reply_in_threads"]
+            field.help_text = format_html(
+                "{} <strong>{}</strong>", field.help_text, REPLIES_OFF
+            )  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
         kind, options = cleaned.get("kind"), cleaned.get("options")
+        if cleaned.get("reply_in_threads") and kind != Connector.Kind.REDDIT:
+            self.add_error("reply_in_threads", "Only Reddit connectors reply in threads.")
         if kind and "options" not in self.errors:
             try:
                 cleaned["options"] = registry.validate_options(kind, options)
@@ -44,7 +61,8 @@ class SyncCursorInline(admin.TabularInline):
 class ConnectorAdmin(HardenedAdminMixin, admin.ModelAdmin):
     form = ConnectorForm
     list_display = [
-        "name", "kind", "enabled", "public", "interval_minutes", "last_run", "rate_limited_until",
+        "name", "kind", "enabled", "public", "reply_in_threads", "interval_minutes", "last_run",
+        "rate_limited_until",
     ]  # fmt: skip
     list_filter = ["kind", "enabled"]
     search_fields = ["name"]

@@ -25,6 +25,12 @@ class Connector(models.Model):
         help_text="Tick only when anyone may open its threads (a public repository or "
         "subreddit): the public roadmap then links to them for votes. Private otherwise.",
     )
+    reply_in_threads = models.BooleanField(
+        "reply in threads",
+        default=False,
+        help_text="Reddit only: when an idea its posts asked for is planned or shipped, reply "
+        "once in each thread, in public words, from the Reddit account in the environment.",
+    )
     interval_minutes = models.PositiveIntegerField(
         default=60, help_text="How often the sync runs, in minutes."
     )

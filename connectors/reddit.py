@@ -35,6 +35,34 @@ REFRESH_WINDOW_SECONDS = 30 * 24 * 3600
 DEFAULT_RATE_LIMIT_WAIT = 60.0
 
 
+def client(*, timeout: float, **extra: Any) -> praw.Reddit:
+    """praw on the app credentials and Reddit URLs of the settings (a local fake in tests);
+    `extra` adds a user account (see `account`) or a requestor."""
+    return praw.Reddit(
+        client_id=settings.REDDIT_CLIENT_ID,
+        client_secret=settings.REDDIT_CLIENT_SECRET,
+        user_agent=settings.REDDIT_USER_AGENT,
+        oauth_url=settings.REDDIT_OAUTH_URL.rstrip("/"),
+        reddit_url=settings.REDDIT_URL.rstrip("/"),
+        check_for_updates=False,
+        check_for_async=False,
+        timeout=int(timeout),
+        **extra,
+    )
+
+
+def account() -> dict[str, str] | None:
+    """The Reddit user that may write (praw's arguments), or None: a refresh token, else a
+    script app's username and password; both need the app's id and secret."""
+    if not (settings.REDDIT_CLIENT_ID and settings.REDDIT_CLIENT_SECRET):
+        return None
+    if settings.REDDIT_REFRESH_TOKEN:
+        return {"refresh_token": settings.REDDIT_REFRESH_TOKEN}
+    if settings.REDDIT_USERNAME and settings.REDDIT_PASSWORD:
+        return {"username": settings.REDDIT_USERNAME, "password": settings.REDDIT_PASSWORD}
+    return None
+
+
 class CountingRequestor(prawcore.Requestor):
     """prawcore's requestor, counting every HTTP request (token requests and retries too)."""
 
@@ -55,15 +83,8 @@ class RedditSource(Source):
         self._counter = [0]
         self._secret = settings.REDDIT_CLIENT_SECRET
         self._client_id = settings.REDDIT_CLIENT_ID
-        self._reddit = praw.Reddit(
-            client_id=self._client_id,
-            client_secret=self._secret,
-            user_agent=settings.REDDIT_USER_AGENT,
-            oauth_url=settings.REDDIT_OAUTH_URL.rstrip("/"),
-            reddit_url=settings.REDDIT_URL.rstrip("/"),
-            check_for_updates=False,
-            check_for_async=False,
-            timeout=int(policy.http_timeout),
+        self._reddit = client(
+            timeout=policy.http_timeout,
             requestor_class=CountingRequestor,
             requestor_kwargs={"counter": self._counter},
         )

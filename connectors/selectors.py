@@ -74,3 +74,12 @@ def public_thread_paths() -> tuple[str, ...]:
         elif kind == Connector.Kind.REDDIT:
             paths += [f"/r/{name.lower()}/" for name in options.get("subreddits", [])]
     return tuple(paths)
+
+
+def reply_subreddits() -> frozenset[str]:
+    """Lower-case names of the subreddits whose Reddit connector replies in threads."""
+    rows = Connector.objects.filter(kind=Connector.Kind.REDDIT, reply_in_threads=True)
+    return frozenset(
+        name.lower() for options in rows.values_list("options", flat=True)
+        for name in options.get("subreddits", [])
+    )  # fmt: skip

@@ -49,7 +49,9 @@ SIGNAL_FIELDS = (
     "url", "title", "body", "author", "votes", "comment_count", "upstream_state",
     "created_upstream", "updated_upstream", "raw",
 )  # fmt: skip
-EDITABLE_FIELDS = ("name", "kind", "enabled", "public", "interval_minutes", "options")
+EDITABLE_FIELDS = (
+    "name", "kind", "enabled", "public", "reply_in_threads", "interval_minutes", "options",
+)  # fmt: skip
 MAX_ITEM_ERRORS = 200
 
 # Connectors and schedules

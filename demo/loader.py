@@ -29,7 +29,7 @@ from scoring.models import BridgeCriterion
 from scoring.services import rescore_all
 from slackbot.services import title_from
 
-from . import company
+from . import company, crm_data
 from .company import IdeaSpec
 
 # The users one can log in as (password DEMO_PASSWORD), and their groups.
@@ -342,6 +342,7 @@ def load_company(*, password: str) -> dict[str, int]:
             merged += 1
     similarity.rebuild_index()
     similarity.suggest_ideas_for_signals(Signal.objects.filter(idea__isnull=True))
+    crm_data.load_crm(today=timezone.localdate())  # issue 22: CRM data, with no CRM needed
     rescore_all()
     return {
         "ideas": Idea.objects.count(),

@@ -69,10 +69,12 @@ class OrganizationDomainInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(HardenedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "plan", "arr"]
+    list_display = ["name", "plan", "arr", "renewal_date", "account_owner_name"]
     list_filter = ["plan"]
-    search_fields = ["name", "domains__domain"]
+    search_fields = ["name", "domains__domain", "crm_id"]
     inlines = [OrganizationDomainInline]
+    # What the CRM supplied at its last sync is overwritten by the next one; a PM edits the rest.
+    readonly_fields = ["crm_fields", "crm_synced_at"]
 
 
 @admin.register(Team)
@@ -519,10 +521,16 @@ class SignalActionsMixin:
         )  # fmt: skip
 
 
+def customer_label(organization) -> str:
+    if organization is None:
+        return "—"
+    return f"{organization.name} ({organization.get_plan_display()}, ARR {organization.arr:,.0f})"
+
+
 @admin.register(Signal)
 class SignalAdmin(HardenedAdminMixin, CappedCountAdminMixin, SignalActionsMixin, admin.ModelAdmin):
     list_display = [
-        "title", "source", "author", "organization", "idea", "votes", "importance", "created_at",
+        "title", "source", "author", "customer", "idea", "votes", "importance", "created_at",
     ]  # fmt: skip
     list_filter = [
         IdeaOfSignalFilter, "source", ("created_at", admin.DateFieldListFilter), "deal_stage",
@@ -545,6 +553,11 @@ class SignalAdmin(HardenedAdminMixin, CappedCountAdminMixin, SignalActionsMixin,
     fields = ["idea", "importance", *SIGNAL_CONTENT_FIELDS]
     raw_id_fields = ["idea"]
 
+    @admin.display(description="organization", ordering="organization__name")
+    def customer(self, signal):
+        """Who asked, with what they are worth: a customer's plan and ARR beside its name."""
+        return customer_label(signal.organization)
+
     def has_add_permission(self, request):
         # Signals come from sources; triage never invents one.
         return False
@@ -562,7 +575,8 @@ class SignalAdmin(HardenedAdminMixin, CappedCountAdminMixin, SignalActionsMixin,
 @admin.register(InboxSignal)
 class InboxAdmin(SignalAdmin):
     list_display = [
-        "title", "source", "author", "organization", "votes", "likely_duplicate", "created_at",
+        "title", "source", "author", "customer", "urgency", "votes", "likely_duplicate",
+        "created_at",
     ]  # fmt: skip
     list_select_related = ["organization", "likely_idea"]
     sortable_by = None

@@ -26,11 +26,26 @@ class Organization(models.Model):
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
     arr = models.DecimalField("ARR", max_digits=14, decimal_places=2, default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Synced from the CRM (crm/): the CRM is the source of truth for what it holds.
+    crm_id = models.CharField(
+        "CRM id", max_length=64, blank=True, default="", help_text="The company's id in the CRM."
+    )
+    renewal_date = models.DateField(null=True, blank=True)
+    account_owner_name = models.CharField(max_length=200, blank=True, default="")
+    account_owner_email = models.EmailField(blank=True, default="")
+    # Which of plan, arr, renewal_date, account_owner the CRM supplied at the last sync: the
+    # others are a PM's manual values, kept where the CRM has none.
+    crm_fields = models.JSONField(default=list, blank=True, editable=False)
+    # When a CRM sync last linked or changed it; set means its ARR is the current one.
+    crm_synced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(arr__gte=0), name="organization_arr_not_negative"),
+            models.UniqueConstraint(
+                fields=["crm_id"], condition=~Q(crm_id=""), name="organization_crm_id_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -276,6 +291,8 @@ class Signal(models.Model):
         API = "api", "API"
         SLACK = "slack", "Slack message"
         ZENDESK = "zendesk", "Zendesk ticket"
+        # A customer on their roadmap: "this matters to us", or a request of their own.
+        CUSTOMER_PORTAL = "customer_portal", "Customer portal"
 
     class DealStage(models.TextChoices):
         OPEN = "open", "Open"
@@ -319,7 +336,8 @@ class Signal(models.Model):
     importance = models.PositiveSmallIntegerField(
         default=1, help_text="0 (noise) to 3 (critical): how much this evidence weighs."
     )
-    # Sales details: only a sales signal carries them.
+    # Sales details: only a sales signal carries them (and the urgency a customer gave on the
+    # customer portal).
     deal_stage = models.CharField(max_length=10, choices=DealStage.choices, blank=True)
     arr_at_stake = models.DecimalField(
         "ARR at stake", max_digits=14, decimal_places=2, null=True, blank=True
@@ -355,7 +373,7 @@ class Signal(models.Model):
                 | (
                     Q(arr_at_stake__isnull=True)
                     & Q(deal_stage="")
-                    & Q(urgency="")
+                    & (Q(urgency="") | Q(source="customer_portal"))
                     & Q(competitor="")
                 ),
                 name="signal_sales_details_only_on_sales",

@@ -580,3 +580,103 @@ def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int
     if attached:
         _signals_attached(signal_ids=attached, idea_ids=touched)
     return len(attached)
+
+
+# The customer portal ----------------------------------------------------------------------------
+
+# How much something matters to a customer, as they say it on their roadmap.
+CUSTOMER_URGENCIES = (Signal.Urgency.NICE_TO_HAVE, Signal.Urgency.IMPORTANT, Signal.Urgency.BLOCKER)
+CUSTOMER_WORDS_MAX_LENGTH = 5000
+
+
+def _customer_words(words: str) -> str:
+    words = (words or "").strip()
+    if len(words) > CUSTOMER_WORDS_MAX_LENGTH:
+        raise ValidationError(
+            {"words": f"Keep it to {CUSTOMER_WORDS_MAX_LENGTH} characters (it has {len(words)})."}
+        )
+    return words
+
+
+@transaction.atomic
+def record_customer_interest(
+    *,
+    external_id: str,
+    idea: Idea | None,
+    title: str,
+    words: str,
+    author: str,
+    author_email: str,
+    organization: Organization,
+    urgency: str,
+) -> tuple[Signal, bool]:
+    """One person of a customer said how much something matters to them: one customer-portal
+    signal per `external_id` (a person and a thing), created on `idea` (or in the inbox), and
+    changed in place when they say it again. A PM's triage of it (moved, reweighed) is kept;
+    the demand of its idea follows the new urgency. Returns (signal, created)."""
+    if urgency not in CUSTOMER_URGENCIES:
+        raise ValidationError({"urgency": "Choose nice to have, important or blocker."})
+    words = _customer_words(words)
+    title = _clean_title(title[:TITLE_MAX_LENGTH])
+    signal = (
+        Signal.objects.select_for_update()
+        .filter(source=Signal.Source.CUSTOMER_PORTAL, external_id=external_id)
+        .first()
+    )
+    if signal is None:
+        signal = Signal.objects.create(
+            source=Signal.Source.CUSTOMER_PORTAL,
+            external_id=external_id,
+            title=title,
+            body=words,
+            author=author,
+            author_email=author_email,
+            organization=organization,
+            idea=idea.survivor() if idea else None,
+            urgency=urgency,
+            importance=URGENCY_IMPORTANCE[urgency],
+        )
+        _signals_attached(signal_ids=[signal.pk], idea_ids=[signal.idea_id])
+        return signal, True
+    if (signal.urgency, signal.body) == (urgency, words):
+        return signal, False
+    weight = {"urgency": urgency, "body": words}
+    if signal.urgency != urgency:
+        weight["importance"] = URGENCY_IMPORTANCE[urgency]
+    Signal.objects.filter(pk=signal.pk).update(**weight, updated_at=timezone.now())
+    _signals_attached(signal_ids=[signal.pk], idea_ids=[signal.idea_id])
+    signal.refresh_from_db()
+    return signal, False
+
+
+@transaction.atomic
+def withdraw_customer_interest(*, external_ids: Iterable[str]) -> int:
+    """A customer took back "this matters to us": their signals go (the customer's own words,
+    kept for nothing else) and the ideas they counted on lose that demand. Returns how many."""
+    signals = Signal.objects.filter(
+        source=Signal.Source.CUSTOMER_PORTAL, external_id__in=list(external_ids)
+    )
+    idea_ids = list(signals.exclude(idea=None).values_list("idea_id", flat=True))
+    count, _ = signals.delete()
+    if count:
+        _signals_attached(signal_ids=(), idea_ids=idea_ids, count=count)
+    return count
+
+
+@transaction.atomic
+def submit_customer_request(
+    *, title: str, words: str, author: str, author_email: str, organization: Organization
+) -> Signal:
+    """A customer asked for something new on their roadmap: a customer-portal signal in the
+    PMs' inbox, matched to a likely duplicate like any arrival."""
+    signal = Signal.objects.create(
+        source=Signal.Source.CUSTOMER_PORTAL,
+        external_id=Signal.new_external_id(),
+        title=_clean_title(title),
+        body=_customer_words(words),
+        author=author,
+        author_email=author_email,
+        organization=organization,
+    )
+    events.record("signal.arrived", signal_ids=[signal.pk], idea_ids=[])
+    return signal

@@ -633,7 +633,7 @@ def _apply(
             new_targets.append(target)
             continue
         item = target.item
-        previous_stage = item.stage
+        previous_stage, previous_horizon = item.stage, item.horizon
         dirty = [name for name, value in values.items() if _differs(getattr(item, name), value)]
         if dirty:  # not when only the plan's wording of the PM or commitment changed
             for name in dirty:
@@ -646,7 +646,9 @@ def _apply(
                 item.dependent_teams.set(wanted)
         if dirty:
             # As when a PM saves the item in the admin: its ideas, webhooks and caches follow.
-            roadmap_services.item_changed(item=item, previous_stage=previous_stage)
+            roadmap_services.item_changed(
+                item=item, previous_stage=previous_stage, previous_horizon=previous_horizon
+            )
         entry = _entry_of(item) or PlanEntry(item=item)
         for name, value in target.entry.items():
             setattr(entry, name, value)

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -77,7 +78,7 @@ class RoadmapItemAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "customer_title", "public_title", "key"]
     list_select_related = ["team", "pm"]
     autocomplete_fields = ["team", "ideas", "dependent_teams"]
-    readonly_fields = ["shipped_at", "created_at", "updated_at"]
+    readonly_fields = ["shipped_at", "created_at", "updated_at", "followers"]
     fieldsets = [
         (
             "Internal (employees only)",
@@ -124,8 +125,20 @@ class RoadmapItemAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
             },
         ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+        ("Followers by e-mail", {"fields": ["followers"], "classes": ["collapse"]}),
     ]
     actions = [_stage_action(value, label) for value, label in RoadmapItem.Stage.choices]
+
+    @admin.display(description="Followers")
+    def followers(self, obj) -> str:
+        # Counts only: the addresses are kept for the follow e-mails alone, not for staff.
+        if obj.pk is None:
+            return "–"
+        counts = obj.followers.aggregate(
+            confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+            waiting=Count("pk", filter=Q(confirmed_at__isnull=True)),
+        )
+        return f"{counts['confirmed']} confirmed, {counts['waiting']} awaiting confirmation"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "pm":
@@ -137,13 +150,18 @@ class RoadmapItemAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # Kept for save_related, which runs once the ideas are saved too.
         obj._previous_stage = form.initial.get("stage") if change else None
+        obj._previous_horizon = form.initial.get("horizon") if change else None
         services.stamp_item(obj)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         item = form.instance
-        services.item_changed(item=item, previous_stage=getattr(item, "_previous_stage", None))
+        services.item_changed(
+            item=item,
+            previous_stage=getattr(item, "_previous_stage", None),
+            previous_horizon=getattr(item, "_previous_horizon", None),
+        )
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -326,7 +344,7 @@ class WebhookDeliveryAdmin(HardenedAdminMixin, admin.ModelAdmin):
 
 @admin.register(SourceComment)
 class SourceCommentAdmin(HardenedAdminMixin, admin.ModelAdmin):
-    list_display = ["signal", "status", "posted_at", "comment_url", "error"]
+    list_display = ["signal", "status", "posted_at", "comment_url", "error", "refused_at"]
     list_filter = ["status", ("posted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["signal"]
     readonly_fields = [f.name for f in SourceComment._meta.fields]

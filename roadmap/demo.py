@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from intake.models import Idea, Organization, Team
 
+from . import customer_portal
 from .models import CustomerAccount, RoadmapItem, ShareLink
 
 V, H, S = RoadmapItem.Visibility, RoadmapItem.Horizon, RoadmapItem.Stage
@@ -159,7 +160,10 @@ def load_demo_roadmap(*, password: str) -> dict[str, int]:
     )
     customer.set_password(password)
     customer.save()
-    CustomerAccount.objects.get_or_create(user=customer, defaults={"organization": acme})
+    account, _ = CustomerAccount.objects.get_or_create(
+        user=customer, defaults={"organization": acme}
+    )
+    _customer_takes_part(account, password=password)
     sales = User.objects.filter(username="sales").first()
     ShareLink.objects.create(
         organization=Organization.objects.get(name="Globex"),
@@ -167,3 +171,34 @@ def load_demo_roadmap(*, password: str) -> dict[str, int]:
         expires_at=now + timedelta(days=30),
     )
     return {"items": RoadmapItem.objects.count(), "created": len(ITEMS) + len(SHIPPED)}
+
+
+def _customer_takes_part(account: CustomerAccount, *, password: str) -> None:
+    """Acme's IT admin and a colleague say what matters to them, and ask for something new,
+    through the customer portal as a customer would."""
+    colleague, _ = User.objects.get_or_create(
+        username="customer-colleague",
+        defaults={"email": "security@acme.example", "first_name": "Jordan"},
+    )
+    colleague.set_password(password)
+    colleague.save()
+    other, _ = CustomerAccount.objects.get_or_create(
+        user=colleague, defaults={"organization": account.organization}
+    )
+    open_items = list(
+        customer_portal.visible_items().exclude(stage=S.SHIPPED).order_by("customer_title", "pk")
+    )[:2]
+    for item, level in zip(open_items, ("blocker", "important"), strict=False):
+        customer_portal.say_it_matters(
+            account=account,
+            item_id=item.pk,
+            level=level,
+            reason="Our auditors ask for it at every renewal." if level == "blocker" else "",
+        )
+    if open_items:
+        customer_portal.say_it_matters(account=other, item_id=open_items[0].pk, level="important")
+    customer_portal.ask_for_something_new(
+        account=account,
+        title="Export the audit log per team",
+        words="Each of our teams reviews its own access; today we split one export by hand.",
+    )

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from intake.models import Idea, Organization, Team
+from intake.models import TITLE_MAX_LENGTH, Idea, Organization, Team
+from intake.services import CUSTOMER_WORDS_MAX_LENGTH
 
-from .models import RoadmapItem
+from .customer_portal import REASON_MAX_LENGTH
+from .models import CustomerInterest, RoadmapItem
 from .services import SHARE_LINK_MAX_DAYS
 
 
@@ -71,3 +73,45 @@ class PreviewForm(forms.Form):
         if not self.errors and not data.get("organization") and not data.get("name", "").strip():
             raise forms.ValidationError("Type a customer’s name.")
         return data
+
+
+class InterestForm(forms.Form):
+    """ "This matters to us" on one item or idea: how much and, optionally, why; or withdrawn."""
+
+    item = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    idea = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    level = forms.ChoiceField(
+        label="How much does it matter?",
+        choices=CustomerInterest.Level.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why (optional: only our product team reads it)",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    withdraw = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if bool(data.get("item")) == bool(data.get("idea")):
+            raise forms.ValidationError("Say which item or idea matters to you.")
+        if not data.get("withdraw") and not data.get("level"):
+            self.add_error("level", "Choose nice to have, important or blocker.")
+        return data
+
+
+class CustomerRequestForm(forms.Form):
+    """A customer asks for something new from their roadmap."""
+
+    title = forms.CharField(label="What do you need?", max_length=TITLE_MAX_LENGTH)
+    words = forms.CharField(
+        label="What are you trying to do?",
+        max_length=CUSTOMER_WORDS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The problem in your own words helps us more than a solution.",
+    )

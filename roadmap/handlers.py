@@ -6,8 +6,8 @@ Each handler is idempotent: a row of the outbox may run twice.
 from intake.models import Idea
 
 from . import comment_back as comment_back_service
-from . import notifications, services, webhooks
-from .models import RoadmapItem, Webhook
+from . import following, notifications, reddit_reply, services, webhooks
+from .models import FollowNotice, RoadmapItem, Webhook
 
 NOTIFY_STATUSES = (Idea.Status.PLANNED, Idea.Status.SHIPPED, Idea.Status.DECLINED)
 # 30 s, 1 min, 2 min, 4 min, 8 min between a webhook's attempts.
@@ -25,6 +25,13 @@ def comment_back(payload: dict) -> None:
     status = payload["status"]
     if comment_back_service.enabled() and status in comment_back_service.COMMENT_STATUSES:
         comment_back_service.comment_back(idea_id=payload["idea_id"], status=status)
+
+
+def reply_on_reddit(payload: dict) -> None:
+    """Planned or shipped: one reply in each source Reddit thread whose connector opted in."""
+    status = payload["status"]
+    if status in reddit_reply.REPLY_STATUSES and reddit_reply.enabled():
+        reddit_reply.reply(idea_id=payload["idea_id"], status=status)
 
 
 def send_webhooks(payload: dict) -> None:
@@ -76,3 +83,18 @@ def deliver_webhook(payload: dict) -> None:
 def refresh_public_pages(payload: dict) -> None:
     """A connector became public or private: its vote links appear or go at once."""
     services.invalidate_public_roadmap()
+
+
+def tell_followers_now(payload: dict) -> None:
+    """`item.moved_to_now` {item_id}: each confirmed e-mail follower hears it once."""
+    following.notify_followers(item_id=payload["item_id"], kind=FollowNotice.Kind.NOW)
+
+
+def tell_followers_shipped(payload: dict) -> None:
+    """`item.shipped` {item_id}: each confirmed e-mail follower hears it once."""
+    following.notify_followers(item_id=payload["item_id"], kind=FollowNotice.Kind.SHIPPED)
+
+
+def send_follow_confirmation(payload: dict) -> None:
+    """`item.follow_requested` {follower_id}: the one confirmation e-mail of this request."""
+    following.send_confirmation(follower_id=payload["follower_id"], event_key=payload["event_key"])

@@ -148,6 +148,10 @@ def _new_share_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def _new_follow_nonce() -> str:
+    return secrets.token_hex(16)
+
+
 class ShareLink(models.Model):
     """An expiring, revocable link to one organization's customer roadmap, made by sales."""
 
@@ -290,8 +294,9 @@ class WebhookDelivery(models.Model):
 
 
 class SourceComment(models.Model):
-    """A comment posted back on the GitHub issue a signal came from, when its idea shipped or
-    was declined. Unique per (signal, status): a retried task never comments twice."""
+    """A comment posted back where a signal came from: its GitHub issue when its idea shipped or
+    was declined, its Reddit thread when planned or shipped. Unique per (signal, status): a
+    retried task never comments twice."""
 
     signal = models.ForeignKey(
         "intake.Signal", on_delete=models.CASCADE, related_name="source_comments"
@@ -301,6 +306,12 @@ class SourceComment(models.Model):
     posted_at = models.DateTimeField(null=True, blank=True)
     comment_url = models.URLField(max_length=500, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    refused_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the site refused it for good (a locked, archived or deleted thread): "
+        "never tried again.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -313,3 +324,125 @@ class SourceComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} on {self.signal}"
+
+
+class CustomerInterest(models.Model):
+    """One person of a customer said "this matters to us" about an item or an idea they can see:
+    how much, and optionally why (for PMs only). It counts as customer-portal signals on the
+    ideas it concerns (`signal_keys`, their external ids), changed or withdrawn with it."""
+
+    class Level(models.TextChoices):
+        # The values are intake's Signal.Urgency values, so the signal carries the same word.
+        NICE_TO_HAVE = "nice_to_have", "Nice to have"
+        IMPORTANT = "important", "Important"
+        BLOCKER = "blocker", "Blocker"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_interests"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="customer_interests"
+    )
+    item = models.ForeignKey(
+        RoadmapItem, null=True, blank=True, on_delete=models.CASCADE, related_name="interests"
+    )
+    idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="customer_interests"
+    )
+    level = models.CharField(max_length=20, choices=Level.choices)
+    reason = models.TextField(blank=True, help_text="In the customer's words; PMs only.")
+    signal_keys = models.JSONField(default=list, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=True, idea__isnull=False)
+                | Q(item__isnull=False, idea__isnull=True),
+                name="interest_in_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "item"], condition=Q(item__isnull=False), name="interest_once_item"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "idea"], condition=Q(idea__isnull=False), name="interest_once_idea"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "item"], name="interest_org_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.item or self.idea} ({self.get_level_display()})"
+
+
+class Follower(models.Model):
+    """An e-mail address following one roadmap item, without an account (double opt-in).
+
+    The address is stored only for this: it gets the one confirmation e-mail, then, once
+    confirmed, one notice when the item moves to Now and one when it ships. Unsubscribing
+    deletes the row; an unconfirmed row is purged after a few days.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "Public"
+        CUSTOMER = "customer", "Customer"
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(help_text="Normalised: trimmed, lower case.")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    # A customer follower: their organization (the account that followed); gone with it.
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+    # Part of every signed link, so a link outlives neither its row nor a reused id.
+    nonce = models.CharField(max_length=32, default=_new_follow_nonce, editable=False)
+    # The follow request (its event key) whose confirmation e-mail was sent: once per request.
+    confirmation_key = models.CharField(max_length=32, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "email"], name="follower_once_per_item"),
+            models.CheckConstraint(
+                condition=Q(audience="public", organization__isnull=True)
+                | Q(audience="customer", organization__isnull=False),
+                name="follower_customer_has_organization",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(confirmed_at__isnull=True),
+                name="follower_unconfirmed_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Follower of item {self.item_id}"
+
+
+class FollowNotice(models.Model):
+    """One notice to one follower; unique per (follower, kind): a retried task never sends
+    twice. Claimed (sent_at set) before the e-mail goes out."""
+
+    class Kind(models.TextChoices):
+        NOW = "now", "Moved to Now"
+        SHIPPED = "shipped", "Shipped"
+
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "kind"], name="follow_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to follower {self.follower_id}"

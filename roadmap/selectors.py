@@ -342,3 +342,21 @@ def not_doing() -> tuple[list[Idea], int]:
         ]
     )
     return latest, declined.count()
+
+
+# Following by e-mail ----------------------------------------------------------------------------
+
+
+def followable_item(*, item_id: int, audience: str) -> OutsideItem | None:
+    """The item as `audience` ("public" or "customer") sees it, in that audience's text, or
+    None if that audience does not see it (internal, customer-only for the public, untitled)."""
+    if audience == "public":
+        rows = _public_rows()
+    else:
+        rows = (
+            RoadmapItem.objects.filter(visibility__in=CUSTOMER_VISIBLE)
+            .exclude(customer_title="")
+            .values(*CUSTOMER_COLUMNS)
+        )
+    row = rows.filter(pk=item_id).first()
+    return OutsideItem(**_outside_fields(row, audience)) if row else None

@@ -93,11 +93,14 @@ def stamp_item(item: RoadmapItem) -> RoadmapItem:
     return item
 
 
-def item_changed(*, item: RoadmapItem, previous_stage: str | None) -> None:
+def item_changed(
+    *, item: RoadmapItem, previous_stage: str | None, previous_horizon: str | None = None
+) -> None:
     """What follows a saved item (its ideas already set): ideas move, webhooks fire, caches go.
 
     Ideas on an item are planned; when the item ships they are shipped. Either change tells the
-    people who asked (through intake's status service). Call inside the saving transaction.
+    people who asked (through intake's status service). Call inside the saving transaction;
+    `previous_horizon` (None: unknown or new) lets followers hear of a move to Now.
     """
     target = Idea.Status.SHIPPED if item.stage == Stage.SHIPPED else Idea.Status.PLANNED
     movable = {
@@ -115,6 +118,11 @@ def item_changed(*, item: RoadmapItem, previous_stage: str | None) -> None:
         )
         if item.stage == Stage.SHIPPED:
             events.record("item.shipped", item_id=item.pk)
+    # Followers hear when an item they follow starts being built (a new item has none).
+    if previous_horizon not in (None, RoadmapItem.Horizon.NOW) and (
+        item.horizon == RoadmapItem.Horizon.NOW
+    ):
+        events.record("item.moved_to_now", item_id=item.pk)
     invalidate_public_roadmap()
 
 

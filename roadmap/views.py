@@ -1,11 +1,20 @@
 """The three roadmaps, the share links sales reps hand out, and the public feed."""
 
+import math
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -15,14 +24,20 @@ from django.views.decorators.http import (
 
 from config.extensions import item_panels
 from intake.roles import is_employee, is_sales, role_required
-from intake.throttling import throttled
+from intake.throttling import ScopedThrottle, throttled, too_many_requests
 
-from . import public_http, selectors, services
-from .forms import InternalFilterForm, PreviewForm, ShareLinkForm
-from .models import CustomerAccount, RoadmapItem
+from . import customer_portal, following, public_http, selectors, services
+from .forms import (
+    CustomerRequestForm,
+    InterestForm,
+    InternalFilterForm,
+    PreviewForm,
+    ShareLinkForm,
+)
+from .models import CustomerAccount, CustomerInterest, RoadmapItem
 
 
-def explain_score(breakdown) -> list[str]:
+def explain_score(breakdown, renewals=None) -> list[str]:
     """The scoring app's words for a score ("why is this #3"), where it is installed."""
     if not breakdown:
         return []
@@ -30,7 +45,16 @@ def explain_score(breakdown) -> list[str]:
         from scoring.explain import describe
     except ImportError:
         return []
-    return describe(breakdown)
+    return describe(breakdown, renewals=renewals)
+
+
+def renewals_soon(idea_ids: list[int]) -> dict[int, list]:
+    """Who among each idea's askers renews within 90 days: one query, internal pages only."""
+    try:
+        from scoring.selectors import renewals_soon as select
+    except ImportError:
+        return {}
+    return select(idea_ids, today=timezone.localdate())
 
 
 def customer_account_of(user) -> CustomerAccount | None:
@@ -54,9 +78,12 @@ def internal(request):
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     status = 400 if form.is_bound and form.errors else 200
     items = list(selectors.internal_items(filters)) if status == 200 else []
+    renewals = renewals_soon([idea.pk for item in items for idea in item.ideas.all()])
     for item in items:
         for idea in item.ideas.all():
-            idea.score_lines = explain_score(getattr(idea, "score_breakdown", None))
+            idea.score_lines = explain_score(
+                getattr(idea, "score_breakdown", None), renewals.get(idea.pk)
+            )
     declined, declined_total = selectors.not_doing()
     context = {
         "form": form,
@@ -78,9 +105,13 @@ def _with_headings(roadmap: dict) -> list[tuple[str, str, list]]:
     return [(key, label, roadmap["columns"][key]) for key, label in COLUMN_HEADINGS]
 
 
-def _customer_page(request, organization, *, can_ask: bool = False, **extra):
+def _customer_page(request, organization, *, account=None, status=200, **extra):
+    """The customer roadmap of `organization`; with `account` (the customer themself) it offers
+    "this matters to us", early access and "ask for something new"."""
     roadmap = selectors.customer_roadmap(organization)
     items = [item for column in roadmap["columns"].values() for item in column]
+    can_ask = account is not None
+    interests = customer_portal.interests_of(organization, user=account.user if account else None)
     context = {
         "organization": organization,
         "roadmap": roadmap,
@@ -88,9 +119,16 @@ def _customer_page(request, organization, *, can_ask: bool = False, **extra):
         "item_panels": item_panels(
             "roadmap.customer_item", organization=organization, items=items, can_ask=can_ask
         ),
+        "can_ask": can_ask,
+        "item_interests": {pk: i for (kind, pk), i in interests.items() if kind == "item"},
+        "idea_interests": {pk: i for (kind, pk), i in interests.items() if kind == "idea"},
+        "own_ideas": customer_portal.own_ideas(organization),
+        "levels": CustomerInterest.Level.choices,
         **extra,
     }
-    return render(request, "roadmap/customer.html", context)
+    if can_ask:
+        context.setdefault("request_form", CustomerRequestForm())
+    return render(request, "roadmap/customer.html", context, status=status)
 
 
 @require_GET
@@ -101,7 +139,9 @@ def customer(request):
         return redirect_to_login(request.get_full_path())
     account = customer_account_of(request.user)
     if account is not None:
-        return _customer_page(request, account.organization, can_ask=True)
+        return _customer_page(
+            request, account.organization, account=account, follow_email=request.user.email
+        )
     if not is_employee(request.user):
         raise PermissionDenied
     form = PreviewForm(request.GET or None)
@@ -118,6 +158,105 @@ def customer(request):
         request,
         "roadmap/customer_preview.html",
         {"form": form, "matches": matches, "more": more, "searched": True},
+    )
+
+
+def _customer_only(view):
+    """A customer's own actions: login for anonymous users, 403 for anyone without a customer
+    account (an employee previewing a customer cannot act in its name)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login("/roadmap/customer/")
+        account = customer_account_of(request.user)
+        if account is None:
+            raise PermissionDenied
+        return view(request, account, *args, **kwargs)
+
+    return wrapped
+
+
+def _back_to(kind: str, pk: int) -> str:
+    return f"{reverse('roadmap:customer')}#{kind}-{pk}"
+
+
+@require_POST
+@_customer_only
+@throttled("writes")
+def customer_interest(request, account):
+    """ "This matters to us": say how much, change it, or withdraw it."""
+    form = InterestForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        target = {"item_id": data["item"], "idea_id": data["idea"]}
+        kind, pk = ("item", data["item"]) if data["item"] else ("idea", data["idea"])
+        try:
+            if data["withdraw"]:
+                customer_portal.withdraw(account=account, **target)
+                messages.success(request, "Withdrawn: it no longer counts for your organization.")
+            else:
+                customer_portal.say_it_matters(
+                    account=account, level=data["level"], reason=data["reason"], **target
+                )
+                messages.success(request, "Thank you: our product team sees how much it matters.")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(_back_to(kind, pk))
+    errors = [message for messages_ in form.errors.values() for message in messages_]
+    return _customer_page(request, account.organization, account=account, status=400,
+                          interest_errors=errors)  # fmt: skip
+
+
+@require_POST
+@_customer_only
+@throttled("submission")
+def customer_request(request, account):
+    """Ask for something new: a customer-portal signal in the PMs' inbox."""
+    form = CustomerRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            customer_portal.ask_for_something_new(account=account, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Thank you: we have your request “{form.cleaned_data['title']}”. "
+                "Our product team reads every one.",
+            )
+            return redirect(f"{reverse('roadmap:customer')}#ask")
+    return _customer_page(
+        request, account.organization, account=account, status=400, request_form=form
+    )
+
+
+SUGGESTION_QUERY_LENGTH = 500
+
+
+@require_GET
+@never_cache
+def customer_similar(request):
+    """What the customer may already find on their roadmap, as they type a request (JSON)."""
+    account = customer_account_of(request.user)
+    if account is None:
+        return JsonResponse({"detail": "Customer accounts only."}, status=403)
+    text = request.GET.get("q", "")[:SUGGESTION_QUERY_LENGTH]
+    found = customer_portal.suggestions(account.organization, text)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "title": s.title,
+                    "kind": s.kind,
+                    "id": s.id,
+                    "where": s.where,
+                    "url": _back_to(s.kind, s.id),
+                }
+                for s in found
+            ]
+        }
     )
 
 
@@ -200,3 +339,138 @@ def _render_public(request) -> str:
 
 
 public = cached_public("page", _render_public, "text/html; charset=utf-8")
+
+
+# Following by e-mail ----------------------------------------------------------------------------
+# The public page is cached without the request, so its follow form carries no CSRF token and
+# `follow` cannot rely on one: a visitor's request has no ambient authority anyway (the double
+# opt-in protects the address). Only a request that passes the CSRF check, from a logged-in
+# customer, for their own address, gets customer wording; any other is treated as public.
+
+LINK_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "no-referrer"}
+TOKEN_MAX_LENGTH = 300
+
+
+class FollowPerEmailThrottle(ScopedThrottle):
+    """Follow requests per e-mail address, whoever sends them; the key holds a hash of the
+    address, never the address."""
+
+    scope = "follow_per_email"
+
+    def __init__(self, email: str):
+        # Keyed by SECRET_KEY: the cache never holds a hash anyone could match to an address.
+        self.email_key = salted_hmac("roadmap.follow_per_email", email).hexdigest()
+        super().__init__()
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.email_key}
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _follow_refused(request, errors: dict[str, list[str]]):
+    if _wants_json(request):
+        return JsonResponse({"errors": errors}, status=400)
+    return render(request, "roadmap/follow_error.html", {"errors": errors}, status=400)
+
+
+def _follow_throttled(request, throttle):
+    if _wants_json(request):
+        response = JsonResponse({"errors": {"__all__": ["Too many requests."]}}, status=429)
+        response["Retry-After"] = str(max(1, math.ceil(throttle.wait() or 1)))
+        return response
+    return too_many_requests(request, throttle.wait())
+
+
+def _verified_customer(request, email: str):
+    """The organization whose customer wording this request may have, or None (public)."""
+    account = customer_account_of(request.user)
+    if account is None or (request.user.email or "").strip().lower() != email:
+        return None
+    # The view is csrf-exempt for visitors; a customer's request must pass the check itself.
+    if CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is not None:
+        return None
+    return account.organization
+
+
+@csrf_exempt
+@require_POST
+@never_cache
+def follow(request):
+    """`POST /roadmap/follow/` with `item` and `email`: start the double opt-in."""
+    address_limit = ScopedThrottle("follow", by_address=True)
+    if not address_limit.allow_request(request, None):
+        return _follow_throttled(request, address_limit)
+    try:
+        item_id = int(request.POST.get("item", ""))
+    except ValueError:
+        return _follow_refused(request, {"item": ["Choose an item on the roadmap."]})
+    try:
+        email = following.normalise_email(request.POST.get("email", ""))
+    except ValidationError as error:
+        return _follow_refused(request, error.message_dict)
+    email_limit = FollowPerEmailThrottle(email)
+    if not email_limit.allow_request(request, None):
+        return _follow_throttled(request, email_limit)
+    try:
+        followed = following.follow(
+            item_id=item_id, email=email, organization=_verified_customer(request, email)
+        )
+    except ValidationError as error:
+        return _follow_refused(request, error.message_dict)
+    # The same answer whether or not the address already followed: never say who follows.
+    if _wants_json(request):
+        return JsonResponse({"status": "confirmation_pending"})
+    return render(request, "roadmap/follow_sent.html", {"item": followed.item})
+
+
+def _link_answer(request, template: str, context: dict, status: int = 200):
+    response = render(request, template, context, status=status)
+    for name, value in LINK_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _link_problem(request, *, expired: bool):
+    if expired:
+        message = "This link has expired. Follow the item again from the roadmap."
+        return _link_answer(request, "roadmap/follow_link.html", {"message": message}, 410)
+    message = "This link is not valid. Copy the whole link from the e-mail."
+    return _link_answer(request, "roadmap/follow_link.html", {"message": message}, 400)
+
+
+@require_safe
+@never_cache
+def follow_confirm(request, token: str):
+    """The confirmation link: confirms on GET (idempotent; confirming twice is harmless)."""
+    if len(token) > TOKEN_MAX_LENGTH:
+        return _link_problem(request, expired=False)
+    try:
+        _, item = following.confirm(token=token)
+    except following.LinkExpired:
+        return _link_problem(request, expired=True)
+    except following.LinkInvalid:
+        return _link_problem(request, expired=False)
+    return _link_answer(request, "roadmap/follow_confirmed.html", {"item": item})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+def follow_unsubscribe(request, token: str):
+    """RFC 8058: a mail client POSTs `List-Unsubscribe=One-Click` without cookies, so this is
+    csrf-exempt (the signed token is the authority). A GET only shows the button: mail
+    scanners prefetch links, and must not unsubscribe anyone."""
+    if len(token) > TOKEN_MAX_LENGTH:
+        return _link_problem(request, expired=False)
+    try:
+        if request.method == "POST":
+            following.unsubscribe(token=token)
+        else:
+            following.check_unsubscribe(token=token)
+    except following.LinkInvalid:
+        return _link_problem(request, expired=False)
+    done = request.method == "POST"
+    return _link_answer(request, "roadmap/follow_unsubscribe.html", {"done": done})

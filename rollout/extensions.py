@@ -58,19 +58,23 @@ def internal_item_panels(*, items) -> dict:
 
 
 def customer_item_panels(*, organization: Organization, items, user=None, can_ask=False) -> dict:
-    """ "Enabled for your organization" where a flag is on for it, and "Early access: ask to
-    join" on Alpha items. Never a percentage, never another organization."""
+    """ "Enabled for your organization" where a flag is on for it, and on Alpha items "Early
+    access: ask to join" or what became of the request (pending, approved, declined). Never a
+    percentage, never another organization."""
     item_ids = [item.id for item in items]
     flags = list(
         Flag.objects.filter(item_id__in=item_ids, killed_at=None)
         .order_by("key")
         .values_list("item_id", "key", "pk")
     )
-    asked = set(
-        EarlyAccessRequest.objects.filter(
-            organization=organization, flag__item_id__in=item_ids
-        ).values_list("flag__item_id", flat=True)
-    )
+    # The organization's request to join each item's Alpha, the latest decision first.
+    asked: dict[int, str] = {}
+    for item_id, status in (
+        EarlyAccessRequest.objects.filter(organization=organization, flag__item_id__in=item_ids)
+        .order_by("flag__item_id", "-requested_at")
+        .values_list("flag__item_id", "status")
+    ):
+        asked.setdefault(item_id, status)
     keys_by_item: dict[int, list[str]] = {}
     for item_id, key, _ in flags:
         keys_by_item.setdefault(item_id, []).append(key)
@@ -96,7 +100,8 @@ def customer_item_panels(*, organization: Organization, items, user=None, can_as
             {
                 "enabled": enabled,
                 "can_ask": alpha and can_ask and not enabled and item.id not in asked,
-                "asked": alpha and not enabled and item.id in asked,
+                # Pending, approved or declined: the customer sees what became of their request.
+                "request": asked.get(item.id, "") if alpha else "",
                 "ask_url": reverse("rollout:early-access", args=[item.id]),
             },
         )

@@ -3,6 +3,7 @@ saving the form publishes a new version and rescores the backlog."""
 
 from django.contrib import admin
 from django.forms.models import model_to_dict
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from intake.admin_hardening import HardenedAdminMixin
@@ -111,7 +112,8 @@ class ScoredIdeaAdmin(IdeaAdmin):
         if idea.pk is None or not idea.score_breakdown:
             return "Not scored yet: the score appears once the idea is saved."
         rank = selectors.rank_of(idea)
-        lines = explain.describe(idea.score_breakdown)
+        renewals = selectors.renewals_soon([idea.pk], today=timezone.localdate()).get(idea.pk)
+        lines = explain.describe(idea.score_breakdown, renewals=renewals)
         head = format_html(
             "<strong>#{} in the backlog, score {}.</strong>", rank, f"{idea.score:.1f}"
         )

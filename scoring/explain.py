@@ -21,10 +21,29 @@ def _count(n: int, singular: str, plural: str = "") -> str:
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
 
 
-def describe(breakdown: dict) -> list[str]:
-    """One sentence per part of the score, with its numbers. Empty if never scored."""
+def renewal_line(renewals: list[tuple[str, int]]) -> str:
+    """ "Globex renews in 41 days; Initech renews today." Internal only: it names customers."""
+    parts = [
+        f"{name} renews {'today' if days == 0 else 'in ' + _count(days, 'day')}"
+        for name, days in renewals
+    ]
+    return "Renewals within 90 days among the organizations asking: " + "; ".join(parts) + "."
+
+
+def describe(breakdown: dict, *, renewals: list[tuple[str, int]] | None = None) -> list[str]:
+    """One sentence per part of the score, with its numbers. Empty if never scored.
+
+    `renewals` (from `selectors.renewals_soon`) adds who among the askers renews soon; pass it
+    only on internal pages.
+    """
     if not breakdown:
         return []
+    if renewals and "merged_into" not in breakdown:
+        return [*_describe(breakdown), renewal_line(renewals)]
+    return _describe(breakdown)
+
+
+def _describe(breakdown: dict) -> list[str]:
     version = breakdown.get("version")
     if "merged_into" in breakdown:
         return [

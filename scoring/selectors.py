@@ -1,10 +1,11 @@
 """Reads for scoring: the policy in force and the demand aggregates, a few GROUP BY queries."""
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 from django.db import connection
 
-from intake.models import Idea
+from intake.models import Idea, Signal
 
 from .models import BridgeCriterion, ScoringPolicy
 
@@ -49,15 +50,21 @@ def people_by_kind(idea_ids: list[int] | None = None) -> list[tuple]:
 
 
 def organizations_by_kind(idea_ids: list[int] | None = None) -> list[tuple]:
-    """(idea id, source kind, organization id, highest importance, highest ARR at stake, plan)."""
+    """(idea id, source kind, organization id, highest importance, ARR at stake, plan).
+
+    The ARR at stake is the organization's current ARR once it follows the CRM (synced, and
+    the CRM or a PM gave it one); before that, the highest figure its sales notes recorded.
+    """
     where, params = _idea_filter("s.idea_id", idea_ids)
     sql = f"""
         SELECT s.idea_id, s.source, s.organization_id, MAX(s.importance),
-               MAX(COALESCE(s.arr_at_stake, 0)), o.plan
+               CASE WHEN o.crm_synced_at IS NOT NULL AND o.arr > 0 THEN o.arr
+                    ELSE MAX(COALESCE(s.arr_at_stake, 0)) END,
+               o.plan
         FROM intake_signal s
         JOIN intake_organization o ON o.id = s.organization_id
         WHERE s.idea_id IS NOT NULL AND s.importance > 0{where}
-        GROUP BY s.idea_id, s.source, s.organization_id, o.plan
+        GROUP BY s.idea_id, s.source, s.organization_id, o.plan, o.arr, o.crm_synced_at
     """  # noqa: S608 - only placeholders are interpolated
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -97,3 +104,25 @@ def rank_of(idea: Idea) -> int:
     """The idea's place in the backlog (1 = top), among ideas that are not merged."""
     higher = Idea.objects.exclude(status=Idea.Status.MERGED).filter(score__gt=idea.score).count()
     return higher + 1
+
+
+def renewals_soon(idea_ids: list[int], *, today: date, days: int = 90) -> dict[int, list]:
+    """Idea id → [(organization name, days until renewal)] for the organizations among its
+    signals renewing within `days` of `today`, soonest first: one query for any number of
+    ideas. Internal only: it names customers."""
+    if not idea_ids:
+        return {}
+    rows = (
+        Signal.objects.filter(
+            idea_id__in=idea_ids,
+            organization__renewal_date__gte=today,
+            organization__renewal_date__lte=today + timedelta(days=days),
+        )
+        .values_list("idea_id", "organization__name", "organization__renewal_date")
+        .distinct()
+        .order_by("idea_id", "organization__renewal_date", "organization__name")
+    )
+    found: dict[int, list] = {}
+    for idea_id, name, renewal in rows:
+        found.setdefault(idea_id, []).append((name, (renewal - today).days))
+    return found

@@ -25,9 +25,9 @@ COMMUNITY_SOURCES = frozenset(
 # When an organization asked through several kinds, its weight goes to the first of these, so
 # that it is counted once; a sales note carries the most context.
 KIND_ORDER = [
-    Signal.Source.SALES, Signal.Source.ZENDESK, Signal.Source.SLACK, Signal.Source.API,
-    Signal.Source.EMPLOYEE, Signal.Source.GITHUB_ISSUE, Signal.Source.GITHUB_DISCUSSION,
-    Signal.Source.REDDIT_POST,
+    Signal.Source.SALES, Signal.Source.ZENDESK, Signal.Source.CUSTOMER_PORTAL,
+    Signal.Source.SLACK, Signal.Source.API, Signal.Source.EMPLOYEE, Signal.Source.GITHUB_ISSUE,
+    Signal.Source.GITHUB_DISCUSSION, Signal.Source.REDDIT_POST,
 ]  # fmt: skip
 KIND_RANK = {kind: n for n, kind in enumerate(KIND_ORDER)}
 MOTIONS = ("plg", "pls", "enterprise")

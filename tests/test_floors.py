@@ -18,6 +18,8 @@ FLOORS = {
     "planning": 3,
     "rollout": 3,
     "slackbot": 3,
+    # crm: organizations (intake) follow the CRM; a shipped roadmap item tells account owners.
+    "crm": 3,
     "delivery": 3,
     "demo": 4,
 }

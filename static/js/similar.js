@@ -1,4 +1,5 @@
-// As the title is typed, show up to five existing ideas that look similar.
+// As the title is typed, show up to five existing ideas (or, for a customer, items and ideas
+// they may see) that look similar.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-similar-url]");
@@ -19,14 +20,22 @@
       title.textContent = r.title;
       var status = document.createElement("span");
       status.className = "status";
-      status.textContent = " (" + r.status + ") ";
-      var button = document.createElement("button");
-      button.type = "submit";
-      button.name = "idea";
-      button.value = String(r.id);
-      button.className = "secondary";
-      button.textContent = "This is my idea too";
-      li.append(title, status, button);
+      status.textContent = " (" + (r.status || r.where) + ") ";
+      var action;
+      if (r.url) {
+        // The customer roadmap: go to the item or idea and say how much it matters there.
+        action = document.createElement("a");
+        action.href = r.url;
+        action.textContent = "This matters to us";
+      } else {
+        action = document.createElement("button");
+        action.type = "submit";
+        action.name = "idea";
+        action.value = String(r.id);
+        action.className = "secondary";
+        action.textContent = "This is my idea too";
+      }
+      li.append(title, status, action);
       list.appendChild(li);
     });
     section.hidden = results.length === 0;

@@ -2,7 +2,9 @@
 
 One HTTP server on 127.0.0.1 serves all three, with the JSON shapes and the pagination the real
 APIs use: GitHub REST issues with `Link` headers, GitHub GraphQL discussions with `pageInfo`,
-Reddit's OAuth token endpoint and listings paged with `after`, Zendesk's cursor-based
+Reddit's OAuth token endpoint (app-only, password and refresh-token grants), listings paged with
+`after` and `POST /api/comment` (replies kept in `replies`; locked, archived or deleted posts
+refused in `json.errors`, as Reddit does), Zendesk's cursor-based
 incremental ticket export with sideloaded users and organizations. Tests change the upstream
 data through methods (`add_issue`, `edit_issue`, `add_ticket`, ...) and inject faults
 (`fail_next`), then point the real PyGithub, praw and zenpy at `url` via GITHUB_API_URL,
@@ -26,6 +28,11 @@ GITHUB_TOKEN = "ghp_fake_token_for_tests_0123456789abcdef"
 REDDIT_CLIENT_ID = "fake-reddit-client-id"
 REDDIT_CLIENT_SECRET = "fake-reddit-client-secret-9876543210"
 REDDIT_ACCESS_TOKEN = "fake-reddit-access-token-abcdef"
+# The user account that replies in threads: a script app's password grant or a refresh token.
+REDDIT_USERNAME = "acme-vpn-team"
+REDDIT_PASSWORD = "fake-reddit-password-hunter2-24680"
+REDDIT_REFRESH_TOKEN = "fake-reddit-refresh-token-13579"
+REDDIT_USER_ACCESS_TOKEN = "fake-reddit-user-access-token-fedcba"
 ZENDESK_EMAIL = "agent@acme-vpn.example"
 ZENDESK_API_TOKEN = "fake-zendesk-api-token-0123456789"
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
@@ -62,6 +69,9 @@ class FakeUpstream:
         self.zendesk_users: dict[int, dict] = {}
         self.zendesk_organizations: dict[int, dict] = {}
         self.requests: list[tuple[str, str]] = []
+        self.replies: list[dict] = []
+        # Errors Reddit answers the next comments with: ["RATELIMIT", "...", "ratelimit"].
+        self.reddit_errors: list[list] = []
         # GitHub's rate limit: every answered request costs a point, except a 304 to a
         # conditional request (If-None-Match), as on github.com.
         self.github_points = 0
@@ -369,6 +379,65 @@ class FakeUpstream:
             if "score" in changes:
                 post["ups"] = changes["score"]
             return post
+
+    def reddit_comment(self, thing_id: str, text: str) -> dict:
+        """What `POST /api/comment` answers for a reply to a post, and the reply kept."""
+        with self.lock:
+            if self.reddit_errors:
+                return {"json": {"errors": [self.reddit_errors.pop(0)]}}
+            post_id = thing_id.removeprefix("t3_")
+            post = next((p[post_id] for p in self.subreddits.values() if post_id in p), None)
+            if post is None or post.get("removed_by_category"):
+                error = [
+                    "DELETED_LINK",
+                    "the link you are commenting on has been deleted",
+                    "parent",
+                ]
+            elif post["locked"]:
+                error = ["THREAD_LOCKED", "Comments are locked.", "parent"]
+            elif post["archived"]:
+                history = "that's a piece of history now; it's too late to reply to it"
+                error = ["TOO_OLD", history, "parent"]
+            else:
+                error = None
+            if error:
+                return {"json": {"errors": [error]}}
+            self._next_id += 1
+            comment_id = f"k{self._next_id:x}"
+            created = time.time()
+            comment = {
+                "subreddit_id": post["subreddit_id"],
+                "link_title": post["title"],
+                "subreddit": post["subreddit"],
+                "link_author": post["author"],
+                "replies": "",
+                "id": comment_id,
+                "author": REDDIT_USERNAME,
+                "parent_id": thing_id,
+                "score": 1,
+                "author_fullname": f"t2_{REDDIT_USERNAME}",
+                "body": text,
+                "body_html": f'<div class="md"><p>{text}</p></div>',
+                "edited": False,
+                "link_id": thing_id,
+                "name": f"t1_{comment_id}",
+                "permalink": f"{post['permalink']}{comment_id}/",
+                "created": created,
+                "created_utc": created,
+                "ups": 1,
+                "downs": 0,
+                "locked": False,
+                "stickied": False,
+                "is_submitter": False,
+                "distinguished": None,
+                "link_permalink": f"https://www.reddit.com{post['permalink']}",
+                "link_url": post["url"],
+                "subreddit_name_prefixed": post["subreddit_name_prefixed"],
+                "subreddit_type": "public",
+            }
+            self.replies.append({"thing_id": thing_id, "text": text, "comment": comment})
+            post["num_comments"] += 1
+            return {"json": {"errors": [], "data": {"things": [{"kind": "t1", "data": comment}]}}}
 
     # Zendesk data
 
@@ -733,6 +802,31 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(401, b'{"message": "Unauthorized", "error": 401}', {"www-authenticate": "x"})
         return False
 
+    def _reddit_token(self, form: dict[str, str]) -> None:
+        """Reddit's answers: 200 with `error` for a wrong password, 400 for a bad refresh token."""
+        grant = form.get("grant_type")
+        token = {"token_type": "bearer", "expires_in": 86400}
+        if grant == "password":
+            if (form.get("username"), form.get("password")) != (REDDIT_USERNAME, REDDIT_PASSWORD):
+                self._json(200, {"error": "invalid_grant"})
+                return
+            self._json(200, {**token, "access_token": REDDIT_USER_ACCESS_TOKEN, "scope": "*"})
+        elif grant == "refresh_token":
+            if form.get("refresh_token") != REDDIT_REFRESH_TOKEN:
+                self._json(400, {"error": "invalid_grant"})
+                return
+            self._json(
+                200,
+                {
+                    **token,
+                    "access_token": REDDIT_USER_ACCESS_TOKEN,
+                    "refresh_token": REDDIT_REFRESH_TOKEN,
+                    "scope": "identity read submit",
+                },
+            )
+        else:
+            self._json(200, {**token, "access_token": REDDIT_ACCESS_TOKEN, "scope": "*"})
+
     def _authorized_zendesk(self) -> bool:
         expected = base64.b64encode(f"{ZENDESK_EMAIL}/token:{ZENDESK_API_TOKEN}".encode()).decode()
         if self.headers.get("Authorization") == f"Basic {expected}":
@@ -830,14 +924,17 @@ class _Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization") != f"Basic {expected}":
                 self._json(401, {"message": "Unauthorized", "error": 401})
                 return
+            self._reddit_token({k: v[-1] for k, v in parse_qs(raw.decode()).items()})
+            return
+        if path.rstrip("/") == "/api/comment":
+            if self.headers.get("Authorization", "") != f"bearer {REDDIT_USER_ACCESS_TOKEN}":
+                # An app-only token reads; writing needs a user.
+                error = ["USER_REQUIRED", "Please log in to do that.", None]
+                self._json(200, {"json": {"errors": [error]}})
+                return
+            form = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
             self._json(
-                200,
-                {
-                    "access_token": REDDIT_ACCESS_TOKEN,
-                    "token_type": "bearer",
-                    "expires_in": 86400,
-                    "scope": "*",
-                },
+                200, self.fake.reddit_comment(form.get("thing_id", ""), form.get("text", ""))
             )
             return
         self._json(404, {"message": "Not Found"})

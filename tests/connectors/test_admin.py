@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from connectors import run_lock
+from connectors.admin import REPLIES_OFF
 from connectors.models import Connector, SyncRun
 from intake.models import Signal
 
@@ -210,3 +211,47 @@ def test_credentials_never_appear_in_the_admin(admin_client, upstream):
         ):
             assert secret not in html, url
     assert "[redacted]" in runs[-1].error
+
+
+# Replying in Reddit threads: opted in per connector.
+
+REDDIT = {"kind": "reddit", "options": '{"subreddits": ["meshvpn"]}'}
+
+
+def test_replies_are_off_until_ticked(admin_client):
+    _post_connector(admin_client, **REDDIT)
+
+    assert Connector.objects.get().reply_in_threads is False
+
+
+def test_ticking_reply_in_threads_opts_the_connector_in(admin_client):
+    response = _post_connector(admin_client, **REDDIT, reply_in_threads="on")
+
+    assert response.status_code == 302
+    assert Connector.objects.get().reply_in_threads is True
+
+
+def test_only_a_reddit_connector_replies_in_threads(admin_client):
+    response = _post_connector(admin_client, reply_in_threads="on")
+
+    assert response.status_code == 200
+    assert "Only Reddit connectors reply in threads." in response.content.decode()
+    assert not Connector.objects.exists()
+
+
+def test_the_admin_says_replies_are_off_without_a_reddit_account(admin_client):
+    page = admin_client.get(reverse("admin:connectors_connector_add")).content.decode()
+
+    assert REPLIES_OFF in page
+
+
+def test_with_a_reddit_account_the_admin_shows_no_warning_and_no_credentials(
+    admin_client, settings
+):
+    settings.REDDIT_USERNAME = fake_api.REDDIT_USERNAME
+    settings.REDDIT_PASSWORD = fake_api.REDDIT_PASSWORD
+
+    page = admin_client.get(reverse("admin:connectors_connector_add")).content.decode()
+
+    assert REPLIES_OFF not in page
+    assert fake_api.REDDIT_PASSWORD not in page

@@ -3,11 +3,13 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from demo import company
 from intake import similarity
 from intake.models import Idea, MergeRecord, Organization, Signal
 from roadmap.models import RoadmapItem
+from scoring import explain, selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,18 @@ def test_the_public_roadmap_links_to_the_community_threads_for_votes(loaded, cli
     page = client.get("/roadmap/").content.decode()
     assert "Add your vote" in page
     assert "https://github.com/meshvpn/meshvpn/issues/" in page
+
+
+def test_demo_organizations_carry_crm_data_and_renewals_in_explanations(loaded):
+    gringotts = Organization.objects.get(name="Gringotts Bank")
+    assert gringotts.crm_id == "18001"
+    assert gringotts.account_owner_email == "jordan@meshvpn.example"
+    assert Organization.objects.get(name="Vandelay Imports").arr == 64000  # the PM's figure
+    idea = (
+        Idea.objects.filter(signals__organization=gringotts)
+        .exclude(status=Idea.Status.MERGED)
+        .first()
+    )
+    renewals = selectors.renewals_soon([idea.pk], today=timezone.localdate())[idea.pk]
+    lines = explain.describe(idea.score_breakdown, renewals=renewals)
+    assert "Gringotts Bank renews in 23 days" in lines[-1]

@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from roadmap.models import CustomerAccount, RoadmapItem, ShareLink, Webhook
+from roadmap.models import CustomerAccount, Follower, RoadmapItem, ShareLink, Webhook
 from tests.factories import OrganizationFactory, UserFactory
 
 
@@ -61,3 +61,15 @@ class WebhookFactory(factory.django.DjangoModelFactory):
     url = "http://127.0.0.1:9/"
     events = factory.LazyFunction(lambda: [choice for choice, _ in Webhook.Event.choices])
     secret = "a-long-shared-secret-0123456789"
+
+
+class FollowerFactory(factory.django.DjangoModelFactory):
+    """A confirmed public follower of a public item."""
+
+    class Meta:
+        model = Follower
+
+    item = factory.SubFactory(PublicItemFactory)
+    email = factory.Sequence(lambda n: f"follower{n}@example.net")
+    audience = Follower.Audience.PUBLIC
+    confirmed_at = factory.LazyFunction(timezone.now)

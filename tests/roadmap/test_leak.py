@@ -1,17 +1,22 @@
 """The worst bug this product can have: internal text reaching a customer or the public.
 
 Every internal field of items, ideas, signals and organizations holds a unique sentinel; every
-customer and public page, the feed and every public or customer API endpoint must show none.
+customer and public page, the feed and every public or customer API endpoint must show none,
+nor may any page or e-mail of following an item by e-mail.
 """
 
+import re
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from intake.models import Idea, Signal
-from roadmap import services
-from roadmap.models import RoadmapItem
+from roadmap import following, services
+from roadmap.models import Follower, RoadmapItem
 from tests.factories import (
     IdeaFactory,
     OrganizationFactory,
@@ -260,3 +265,117 @@ def test_customer_pages_show_no_flag_details_percentage_or_other_organization(cl
         for secret in ("leakcheck", "37 %", "37%", "percentage", "killed", world["other"].name):
             assert secret.lower() not in text.lower(), (url, secret)
     assert "Enabled for your organization" in _fetch(client, "/roadmap/customer/")
+
+
+def test_the_customer_portal_shows_no_internal_text_nor_another_customers_request(
+    client, world, django_capture_on_commit_callbacks
+):
+    """ "This matters to us", "ask for something new" (its page with errors too) and the
+    suggestions as the customer types: every word of every sentinel finds nothing internal."""
+    s = world["s"]
+    internal, customer_item, _ = world["items"]
+    other_request = IdeaFactory(
+        title=s("other customer's idea title"),
+        customer_summary=s("other customer's idea customer_summary"),
+    )
+    SignalFactory(idea=other_request, organization=world["other"], title=s("other signal"))
+    client.force_login(world["customer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/roadmap/customer/matters/", {"item": customer_item.pk, "level": "blocker"})
+        client.post(
+            "/roadmap/customer/ask/", {"title": "Per-team audit export", "words": "For our SOC"}
+        )
+    pages = {
+        "/roadmap/customer/": _fetch(client, "/roadmap/customer/"),
+        "matters, refused": client.post(
+            "/roadmap/customer/matters/", {"item": internal.pk, "level": "blocker"}
+        ).content.decode(),
+        "ask, refused": client.post("/roadmap/customer/ask/", {"title": ""}).content.decode(),
+    }
+    for marker in s.where:
+        # An internal word never decides what is offered, even in customer words.
+        answer = client.get("/roadmap/customer/similar/", {"q": marker}).json()
+        assert answer == {"results": []}, (marker, s.where[marker], answer)
+    for marker in world["customer_text"].where:
+        pages[f"similar {marker}"] = _fetch(client, f"/roadmap/customer/similar/?q={marker}")
+    for field in [*s.where.values(), "idea title", "item title", "notes"]:
+        pages[f"similar {field}"] = _fetch(client, f"/roadmap/customer/similar/?q={field}")
+    for url, text in pages.items():
+        _assert_clean(text, s, url=url)
+        assert world["other"].name not in text, url
+    found = _fetch(client, "/roadmap/customer/similar/?q=" + customer_item.customer_title)
+    assert customer_item.customer_title in found, "the customer's own items are offered"
+
+
+def _follow_pages_and_mails(client, capture, item_ids, email: str, **post) -> list[tuple[str, str]]:
+    """Follow each item, confirm, open and press unsubscribe: every page and e-mail met on the
+    way, as (where, text)."""
+    seen = []
+    for item_id in item_ids:
+        with capture(execute=True):
+            response = client.post("/roadmap/follow/", {"item": item_id, "email": email, **post})
+        seen.append((f"follow {item_id} ({response.status_code})", response.content.decode()))
+    for message in mail.outbox:
+        seen.append((f"mail {message.subject}", message.subject + message.body))
+        for url in re.findall(r"https?://\S+/roadmap/follow/confirm/\S+", message.body):
+            seen.append((url, _fetch(client, urlsplit(url).path)))
+    mail.outbox.clear()
+    for follower in Follower.objects.filter(email=email):
+        for kind in ("now", "shipped"):
+            RoadmapItem.objects.filter(pk=follower.item_id).update(
+                horizon="now", stage="shipped" if kind == "shipped" else "beta"
+            )
+            following.notify_followers(item_id=follower.item_id, kind=kind)
+    for message in mail.outbox:
+        headers = " ".join(message.extra_headers.values())
+        seen.append((f"mail {message.subject}", message.subject + message.body + headers))
+        path = urlsplit(message.extra_headers["List-Unsubscribe"].strip("<>")).path
+        seen.append((f"GET {path}", _fetch(client, path)))
+        seen.append((f"POST {path}", client.post(path).content.decode()))
+    mail.outbox.clear()
+    return seen
+
+
+def test_following_by_email_shows_the_public_no_internal_or_customer_text(
+    client, world, django_capture_on_commit_callbacks
+):
+    internal, customer_item, public_item = world["items"]
+    RoadmapItem.objects.filter(pk=public_item.pk).update(stage="beta", horizon="next")
+    seen = _follow_pages_and_mails(
+        client,
+        django_capture_on_commit_callbacks,
+        [internal.pk, customer_item.pk, public_item.pk],
+        "visitor@example.net",
+    )
+    assert any("Faster relays for everyone" in text for where, text in seen if "mail" in where)
+    assert sum(1 for where, _ in seen if where.startswith("mail")) == 3  # confirm, now, shipped
+    for where, text in seen:
+        _assert_clean(text, world["s"], world["customer_text"], url=where)
+        assert "Acme Robotics" not in text, where
+
+
+def test_following_by_email_shows_a_customer_no_internal_text(
+    world, django_capture_on_commit_callbacks
+):
+    internal, customer_item, public_item = world["items"]
+    RoadmapItem.objects.filter(pk=public_item.pk).update(stage="beta", horizon="next")
+    customer = world["customer"]
+    customer.email = "carla@acme.example"
+    customer.save()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(customer)
+    page = _fetch(browser, "/roadmap/customer/")
+    _assert_clean(page, world["s"], url="/roadmap/customer/ with follow forms")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    seen = _follow_pages_and_mails(
+        browser,
+        django_capture_on_commit_callbacks,
+        [internal.pk, customer_item.pk, public_item.pk],
+        "carla@acme.example",
+        csrfmiddlewaretoken=token,
+    )
+    mails = [text for where, text in seen if where.startswith("mail")]
+    assert len(mails) == 6  # two confirmations, then Now and shipped for each item
+    assert any(world["customer_text"].found_in(text) for text in mails)
+    for where, text in seen:
+        _assert_clean(text, world["s"], url=where)

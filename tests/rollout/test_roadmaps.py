@@ -111,3 +111,26 @@ def test_customer_page_queries_do_not_grow_with_flagged_items(
     client.get("/roadmap/customer/")  # compile the new flags once
     with django_assert_num_queries(expected):
         client.get("/roadmap/customer/")
+
+
+@pytest.mark.parametrize(
+    ("approve", "shown"),
+    [
+        (None, "Early access requested: waiting for our product team’s answer."),
+        (True, "Early access approved"),
+        (False, "Early access declined: we could not include your organization in this Alpha."),
+    ],
+)
+def test_customer_sees_what_became_of_their_early_access_request(
+    client, customer, pm, approve, shown
+):
+    item = CustomerItemFactory(customer_title="Key rotation", stage="alpha", ideas=[IdeaFactory()])
+    FlagFactory(item=item, state=RolloutState.OPTED_IN)
+    client.force_login(customer.user)
+    client.post(f"/rollout/early-access/{item.pk}/")
+    if approve is not None:
+        request = EarlyAccessRequest.objects.get()
+        services.decide_early_access(request=request, approve=approve, user=pm)
+    page = client.get("/roadmap/customer/").content.decode()
+    assert shown in page
+    assert "Early access: ask to join" not in page

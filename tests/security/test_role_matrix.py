@@ -37,6 +37,9 @@ ALLOWED = {
     "roadmap:customer": CUSTOMERS | EMPLOYEES,
     "roadmap:share-links": {"sales", "superuser"},
     "roadmap:revoke-share-link": {"sales", "superuser"},
+    # Following by e-mail: anyone (the double opt-in and signed links are the protection).
+    "roadmap:follow": EVERYONE, "roadmap:follow-confirm": EVERYONE,
+    "roadmap:follow-unsubscribe": EVERYONE,
     "api-public-roadmap": EVERYONE, "api-schema": EVERYONE,
     "api-customer-roadmap": CUSTOMERS, "api-customer-ideas": CUSTOMERS,
     "api-ideas": EMPLOYEES, "api-idea": EMPLOYEES, "api-roadmap": EMPLOYEES,
@@ -52,6 +55,8 @@ ALLOWED = {
     "client-versions": {"pm", "superuser"},
     "rollout:flag-history": EMPLOYEES,
     "rollout:early-access": CUSTOMERS,
+    "roadmap:customer-interest": CUSTOMERS, "roadmap:customer-request": CUSTOMERS,
+    "roadmap:customer-similar": CUSTOMERS,
     # Not for people: flag evaluation needs an SDK key, Slack's events its signature.
     "rollout:ofrep-bulk": set(), "rollout:ofrep-flag": set(), "rollout:flagd-json": set(),
     "slack-events": set(),

@@ -1,6 +1,6 @@
 """A local stand-in for Slack: its Web API, and requests signed exactly as Slack signs them.
 
-The Web API side serves the methods the app calls (`auth.test`, `users.info`,
+The Web API side serves the methods the app calls (`auth.test`, `users.info`, `users.lookupByEmail`,
 `chat.getPermalink`, `chat.postEphemeral`, `chat.postMessage`, `views.open`, `views.update`)
 with Slack's JSON shapes, checks the bot token, and records every call. The real slack_sdk
 client reaches it through SLACK_API_URL. `signed()` builds the headers Slack sends with a
@@ -226,6 +226,13 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            wanted = args.get("email", "").lower()
+            user = next(
+                (u for u in self.users.values() if u["profile"].get("email", "").lower() == wanted),
+                None,
+            )
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
         if method == "chat.getPermalink":
             ts = args["message_ts"].replace(".", "")
             return {
