@@ -75,7 +75,7 @@ ADMIN_FOR_NOBODY = {
     "accounts_apitoken_add", "axes_accessattempt_add", "axes_accesslog_add",
     "axes_accessfailurelog_add", "intake_outboxevent_add", "rollout_sdkkey_add",
     "rollout_clientversioncount_add", "rollout_earlyaccessrequest_add",
-    "slackbot_slacknotification_add",
+    "slackbot_slacknotification_add", "crm_accountownernotice_add",
 }  # fmt: skip
 
 # Views that answer 404 to a role allowed to open them, and why that is right. Any other 404 for
