@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 LABEL_PATTERN = re.compile(r"^roadmap:(\d+)$")
 
 
@@ -57,6 +59,9 @@ class Release:
 
 class Tracker:
     kind: str = ""
+    # What one entry of the scope (a repository, a project) looks like, and how to say it.
+    scope_pattern: re.Pattern = re.compile(r"^$")
+    scope_help: str = ""
 
     def __init__(self, scope: list[str]) -> None:
         self.scope = scope
@@ -64,7 +69,11 @@ class Tracker:
     @classmethod
     def validate_scope(cls, scope: Any) -> list[str]:
         """The scope normalised, or a ValidationError on `scope`."""
-        raise NotImplementedError
+        if not isinstance(scope, list) or not all(
+            isinstance(entry, str) and cls.scope_pattern.match(entry.strip()) for entry in scope
+        ):
+            raise ValidationError({"scope": cls.scope_help})
+        return [entry.strip() for entry in scope]
 
     @classmethod
     def parse_ref(cls, text: str) -> WorkRef | None:

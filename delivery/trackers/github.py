@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from github import Auth, Github, GithubException
@@ -53,6 +52,8 @@ def _split(key: str) -> tuple[str, str]:
 
 class GitHubTracker(Tracker):
     kind = "github"
+    scope_pattern = REPO_PATTERN
+    scope_help = 'List repositories as ["owner/name", ...].'
 
     def __init__(self, scope: list[str], *, policy: RetryPolicy | None = None) -> None:
         super().__init__(scope)
@@ -68,14 +69,6 @@ class GitHubTracker(Tracker):
             seconds_between_writes=None,
             lazy=True,
         ).requester
-
-    @classmethod
-    def validate_scope(cls, scope: Any) -> list[str]:
-        if not isinstance(scope, list) or not all(
-            isinstance(r, str) and REPO_PATTERN.match(r.strip()) for r in scope
-        ):
-            raise ValidationError({"scope": 'List repositories as ["owner/name", ...].'})
-        return [r.strip() for r in scope]
 
     @classmethod
     def parse_ref(cls, text: str) -> WorkRef | None:

@@ -11,11 +11,9 @@ requests. The library's own retries are off: `connectors.retry` does them.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from jira import JIRA, JIRAError
@@ -41,6 +39,8 @@ PER_PAGE = 100
 
 class JiraTracker(Tracker):
     kind = "jira"
+    scope_pattern = PROJECT_PATTERN
+    scope_help = 'List Jira project keys as ["NET", ...].'
 
     def __init__(self, scope: list[str], *, policy: RetryPolicy | None = None) -> None:
         super().__init__(scope)
@@ -61,14 +61,6 @@ class JiraTracker(Tracker):
                 timeout=self.policy.http_timeout,
             )
         return self._client
-
-    @classmethod
-    def validate_scope(cls, scope: Any) -> list[str]:
-        if not isinstance(scope, list) or not all(
-            isinstance(p, str) and PROJECT_PATTERN.match(p.strip()) for p in scope
-        ):
-            raise ValidationError({"scope": 'List Jira project keys as ["NET", ...].'})
-        return [p.strip() for p in scope]
 
     @classmethod
     def parse_ref(cls, text: str) -> WorkRef | None:
