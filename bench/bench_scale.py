@@ -552,9 +552,18 @@ def _measure_pages(repeat: int) -> list[dict]:
         ("public roadmap", "/roadmap/"),
         ("planning health", "/planning/"),
     ]
+    # What a customer of the demo company (Acme Robotics) opens on their own roadmap.
+    as_customer = Client()
+    as_customer.force_login(CustomerAccount.objects.get(user__username="customer").user)
+    customer_pages = [
+        ("customer roadmap (the customer)", "/roadmap/customer/"),
+        ('customer suggestions "exit no"', "/roadmap/customer/similar/?q=exit+no"),
+    ]
+    pages = [(name, url, client) for name, url in pages]
+    pages += [(name, url, as_customer) for name, url in customer_pages]
     results = []
-    for name, url in pages:
-        result = {"name": name, **_time_requests(lambda _, url=url: client.get(url), repeat)}
+    for name, url, by in pages:
+        result = {"name": name, **_time_requests(lambda _, url=url, by=by: by.get(url), repeat)}
         results.append(result)
         print(f"  {name}: {result['ms']:,.0f} ms, {result['queries']} queries, "
               f"HTTP {result['status']}", flush=True)  # fmt: skip
