@@ -151,6 +151,7 @@ class RoadmapItemAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
         # Kept for save_related, which runs once the ideas are saved too.
         obj._previous_stage = form.initial.get("stage") if change else None
         obj._previous_horizon = form.initial.get("horizon") if change else None
+        obj._previous_client_version = form.initial.get("min_client_version") if change else None
         services.stamp_item(obj)
         super().save_model(request, obj, form, change)
 
@@ -161,6 +162,7 @@ class RoadmapItemAdmin(HardenedAdminMixin, SimpleHistoryAdmin):
             item=item,
             previous_stage=getattr(item, "_previous_stage", None),
             previous_horizon=getattr(item, "_previous_horizon", None),
+            previous_client_version=getattr(item, "_previous_client_version", None),
         )
 
     def delete_model(self, request, obj):

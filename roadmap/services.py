@@ -94,13 +94,18 @@ def stamp_item(item: RoadmapItem) -> RoadmapItem:
 
 
 def item_changed(
-    *, item: RoadmapItem, previous_stage: str | None, previous_horizon: str | None = None
+    *,
+    item: RoadmapItem,
+    previous_stage: str | None,
+    previous_horizon: str | None = None,
+    previous_client_version: str | None = None,
 ) -> None:
     """What follows a saved item (its ideas already set): ideas move, webhooks fire, caches go.
 
     Ideas on an item are planned; when the item ships they are shipped. Either change tells the
     people who asked (through intake's status service). Call inside the saving transaction;
-    `previous_horizon` (None: unknown or new) lets followers hear of a move to Now.
+    `previous_horizon` (None: unknown or new) lets followers hear of a move to Now, and
+    `previous_client_version` lets the item's flags target a new minimum client version.
     """
     target = Idea.Status.SHIPPED if item.stage == Stage.SHIPPED else Idea.Status.PLANNED
     movable = {
@@ -123,6 +128,9 @@ def item_changed(
         item.horizon == RoadmapItem.Horizon.NOW
     ):
         events.record("item.moved_to_now", item_id=item.pk)
+    # Rollout's client-version targeting of the item's flags starts from the new version.
+    if previous_client_version is not None and previous_client_version != item.min_client_version:
+        events.record("item.client_version_set", item_id=item.pk, version=item.min_client_version)
     invalidate_public_roadmap()
 
 

@@ -108,3 +108,24 @@ def test_percentage_rollout_waits_until_enough_devices_carry_the_version(client,
     started = evaluation.evaluate(evaluation.current(), "gated", context)
     assert (waiting["value"], waiting["metadata"]["waitingForAdoption"]) == (False, True)
     assert (started["value"], started["metadata"]["rolloutPercentage"]) == (True, 100)
+
+
+def test_a_pm_changing_the_minimum_client_version_in_the_admin_retargets_the_items_flag(
+    client, pm, settings, django_capture_on_commit_callbacks
+):
+    settings.ROLLOUT_REFRESH_SECONDS = 0
+    item = RoadmapItemFactory(surface="client", min_client_version="1.60.0")
+    FlagFactory(key="exit-nodes", item=item)
+    before = evaluation.current().definitions["flags"]["exit-nodes"]
+    assert before["metadata"]["minClientVersion"] == "1.60.0"
+    client.force_login(pm)
+    data = {
+        "title": item.title, "visibility": item.visibility, "horizon": item.horizon,
+        "stage": item.stage, "priority": item.priority, "surface": "client",
+        "min_client_version": "1.66.0", "ideas": [], "dependent_teams": [],
+    }  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/roadmap/roadmapitem/{item.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    flag = evaluation.current().definitions["flags"]["exit-nodes"]
+    assert flag["metadata"]["minClientVersion"] == "1.66.0"
