@@ -113,7 +113,8 @@ def sync_delivery(*, trackers: dict[str, Tracker] | None = None) -> SyncReport:
         try:
             _pick_up_labels(config, clients[config.kind], report, touched)
             _refresh_links(config.kind, clients[config.kind], report, touched)
-        except TrackerDown as error:
+        except (TrackerDown, WorkGone) as error:
+            # WorkGone here: a repository or project in scope went private or away.
             message = str(error)[:2000]
             report.failures.append(f"{config}: {message}")
             DeliveryTracker.objects.filter(pk=config.pk).update(
@@ -138,7 +139,7 @@ def sync_delivery(*, trackers: dict[str, Tracker] | None = None) -> SyncReport:
     for item_id in sorted(touched | set(waiting.values_list("item_id", flat=True))):
         try:
             _follow_up(item_id, clients, report, quiet=item_id not in touched)
-        except TrackerDown as error:
+        except (TrackerDown, WorkGone) as error:
             report.failures.append(f"Item #{item_id}: release not found: {error}")
     return report
 

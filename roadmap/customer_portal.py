@@ -2,19 +2,20 @@
 they can see, change or withdraw it, ask for something new, and find what already exists.
 
 Everything here is scoped to what the customer may see: customer-visible items in customer
-text, and the ideas whose customer summary they may read (those on a customer-visible item,
-and those their own organization asked for). What a customer writes becomes customer-portal
-signals (intake), which the inbox, the idea page and scoring count like any other signal.
+text, and the ideas their own organization asked for, in their customer summary. What a
+customer writes becomes customer-portal signals (intake), which the inbox, the idea page and
+scoring count like any other signal.
 """
 
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from intake import services as intake_services
 from intake.models import Idea, Signal
@@ -25,6 +26,8 @@ from .models import CustomerAccount, CustomerInterest, RoadmapItem
 Level = CustomerInterest.Level
 CUSTOMER_VISIBLE = (RoadmapItem.Visibility.CUSTOMER, RoadmapItem.Visibility.PUBLIC)
 REASON_MAX_LENGTH = 2000
+# The external ids of the signals an interest counts as: "interest:<id>:<idea id or inbox>".
+INTEREST_KEY = "interest:"
 # The ideas a customer sees on their page (newest first): an organization that asked for
 # thousands of things still gets a page of the same cost.
 IDEAS_LISTED = 50
@@ -41,19 +44,32 @@ def visible_items() -> QuerySet[RoadmapItem]:
     return RoadmapItem.objects.filter(visibility__in=CUSTOMER_VISIBLE).exclude(customer_title="")
 
 
-def visible_ideas(organization) -> QuerySet[Idea]:
-    """Ideas this organization may see (in their customer summary): on a customer-visible item,
-    or asked for by the organization itself; never merged, never without a customer summary."""
-    on_item = RoadmapItem.ideas.through.objects.filter(
-        idea_id=OuterRef("pk"),
-        roadmapitem__visibility__in=CUSTOMER_VISIBLE,
-    ).exclude(roadmapitem__customer_title="")
-    asked = Signal.objects.filter(idea_id=OuterRef("pk"), organization=organization)
-    return (
-        Idea.objects.exclude(customer_summary="")
-        .exclude(status=Idea.Status.MERGED)
-        .filter(Q(Exists(on_item)) | Q(Exists(asked)))
+def _own_idea_ids(organization) -> set[int]:
+    """The ideas this organization gave a signal: read from its own signals (indexed), so the
+    cost follows the organization, not the size of the backlog."""
+    return set(
+        Signal.objects.filter(organization=organization, idea__isnull=False)
+        # Saying an item matters counts on each of its ideas, other customers' requests among
+        # them: that does not make them this organization's own.
+        .exclude(source=Signal.Source.CUSTOMER_PORTAL, external_id__startswith=INTEREST_KEY)
+        .values_list("idea_id", flat=True)
+        .distinct()
     )
+
+
+def _readable(ids: set[int]) -> QuerySet[Idea]:
+    return (
+        Idea.objects.filter(pk__in=sorted(ids))
+        .exclude(customer_summary="")
+        .exclude(status=Idea.Status.MERGED)
+    )
+
+
+def visible_ideas(organization) -> QuerySet[Idea]:
+    """Ideas this organization may see (in their customer summary): those it asked for itself,
+    never merged, never without a customer summary. The ideas of a customer-visible item are
+    other customers' requests too (their summaries may name them): the item stands for them."""
+    return _readable(_own_idea_ids(organization))
 
 
 def summary_title(summary: str) -> str:
@@ -73,11 +89,8 @@ class CustomerIdeaRow:
 
 def own_ideas(organization) -> list[CustomerIdeaRow]:
     """The ideas this organization asked for that customers may read about, newest first."""
-    asked = Signal.objects.filter(idea_id=OuterRef("pk"), organization=organization)
     rows = (
-        Idea.objects.exclude(customer_summary="")
-        .exclude(status=Idea.Status.MERGED)
-        .filter(Exists(asked))
+        visible_ideas(organization)
         .order_by("-created_at", "-pk")
         .values("id", "customer_summary", "status")[:IDEAS_LISTED]
     )
@@ -109,12 +122,17 @@ class Interest:
         return self.people - (1 if self.mine else 0)
 
 
-def interests_of(organization, *, user=None) -> dict[tuple[str, int], Interest]:
-    """{("item"|"idea", id): Interest} for the organization, in one query: how many of its
-    people said it matters, and what the viewer said. Never another organization's."""
+def interests_of(
+    organization, *, idea_ids: Iterable[int] = (), user=None
+) -> dict[tuple[str, int], Interest]:
+    """{("item"|"idea", id): Interest} for the organization's items and the ideas `idea_ids`
+    (those on the page), in one query: how many of its people said it matters, and what the
+    viewer said. Never another organization's."""
     found: dict[tuple[str, int], Interest] = defaultdict(Interest)
-    rows = CustomerInterest.objects.filter(organization=organization).values_list(
-        "item_id", "idea_id", "user_id", "level"
+    rows = (
+        CustomerInterest.objects.filter(organization=organization)
+        .filter(Q(item__isnull=False) | Q(idea_id__in=list(idea_ids)))
+        .values_list("item_id", "idea_id", "user_id", "level")
     )
     labels = dict(Level.choices)
     for item_id, idea_id, user_id, level in rows:
@@ -186,7 +204,7 @@ def say_it_matters(
     author, email = _person(user)
     keys = []
     for target in ideas:
-        key = f"interest:{interest.pk}:{target.pk if target else 'inbox'}"
+        key = f"{INTEREST_KEY}{interest.pk}:{target.pk if target else 'inbox'}"
         intake_services.record_customer_interest(
             external_id=key,
             idea=target,
@@ -266,17 +284,11 @@ def _candidates(organization) -> list[tuple[Suggestion, list[str]]]:
                 _words(title) * 2 + _words(description),
             )
         )
-    on_items = visible_ideas(organization).filter(roadmap_items__isnull=False).distinct()
     own = visible_ideas(organization).order_by("-created_at", "-pk")[:OWN_IDEAS_RANKED]
-    seen = set()
-    for queryset in (on_items, own):
-        for pk, summary, status in queryset.values_list("id", "customer_summary", "status"):
-            if pk in seen:
-                continue
-            seen.add(pk)
-            title = summary_title(summary)
-            suggestion = Suggestion("idea", pk, title, Idea.Status(status).label)
-            found.append((suggestion, _words(title) * 2 + _words(summary)))
+    for pk, summary, status in own.values_list("id", "customer_summary", "status"):
+        title = summary_title(summary)
+        suggestion = Suggestion("idea", pk, title, Idea.Status(status).label)
+        found.append((suggestion, _words(title) * 2 + _words(summary)))
     return found
 
 

@@ -21,6 +21,7 @@ from connectors import reddit, selectors
 from intake.models import Idea, Signal
 
 from .comment_back import Failure, compose, post_once
+from .models import RoadmapItem
 
 REPLY_STATUSES = (Idea.Status.PLANNED, Idea.Status.SHIPPED)
 POST_ID = re.compile(r"^[a-z0-9]{1,13}$")
@@ -60,6 +61,16 @@ def _failure(exc: Exception) -> Failure:
     return Failure(f"Reddit unreachable ({type(exc).__name__})")
 
 
+def on_public_roadmap(idea: Idea) -> bool:
+    """A public thread hears only what the public roadmap shows: an idea planned or shipped on
+    an internal or customer-only item is a commitment outsiders must not learn of."""
+    return (
+        idea.roadmap_items.filter(visibility=RoadmapItem.Visibility.PUBLIC)
+        .exclude(public_title="")
+        .exists()
+    )
+
+
 def reply(*, idea_id: int, status: str) -> int:
     """Reply once in each opted-in Reddit thread of the idea; returns how many replies went out.
 
@@ -69,7 +80,7 @@ def reply(*, idea_id: int, status: str) -> int:
     if account is None or status not in REPLY_STATUSES:
         return 0
     idea = Idea.objects.filter(pk=idea_id).first()
-    if idea is None or idea.status != status:
+    if idea is None or idea.status != status or not on_public_roadmap(idea):
         return 0
     found = threads(idea)
     if not found:

@@ -111,7 +111,12 @@ def _customer_page(request, organization, *, account=None, status=200, **extra):
     roadmap = selectors.customer_roadmap(organization)
     items = [item for column in roadmap["columns"].values() for item in column]
     can_ask = account is not None
-    interests = customer_portal.interests_of(organization, user=account.user if account else None)
+    own_ideas = customer_portal.own_ideas(organization)
+    interests = customer_portal.interests_of(
+        organization,
+        idea_ids=[idea.id for idea in own_ideas],
+        user=account.user if account else None,
+    )
     context = {
         "organization": organization,
         "roadmap": roadmap,
@@ -122,7 +127,7 @@ def _customer_page(request, organization, *, account=None, status=200, **extra):
         "can_ask": can_ask,
         "item_interests": {pk: i for (kind, pk), i in interests.items() if kind == "item"},
         "idea_interests": {pk: i for (kind, pk), i in interests.items() if kind == "idea"},
-        "own_ideas": customer_portal.own_ideas(organization),
+        "own_ideas": own_ideas,
         "levels": CustomerInterest.Level.choices,
         **extra,
     }
@@ -237,6 +242,7 @@ SUGGESTION_QUERY_LENGTH = 500
 
 @require_GET
 @never_cache
+@throttled("api", methods=("GET",))
 def customer_similar(request):
     """What the customer may already find on their roadmap, as they type a request (JSON)."""
     account = customer_account_of(request.user)

@@ -54,6 +54,9 @@ def _describe(exc: Exception) -> str:
     return f"HubSpot answered {status} {reason}" if status else f"HubSpot unreachable: {reason}"
 
 
+ARR_LIMIT = Decimal("1e12")  # Organization.arr has 14 digits, 2 of them decimals
+
+
 def parse_arr(value: str | None) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -61,7 +64,8 @@ def parse_arr(value: str | None) -> Decimal | None:
         arr = Decimal(str(value).replace(",", "")).quantize(Decimal("0.01"))
     except InvalidOperation:
         return None
-    return arr if arr >= 0 else None
+    # "NaN", "Infinity" or more than an organization's ARR column holds: no value, not a crash.
+    return arr if arr.is_finite() and 0 <= arr < ARR_LIMIT else None
 
 
 def parse_date(value: str | None) -> date | None:
@@ -70,7 +74,10 @@ def parse_date(value: str | None) -> date | None:
         return None
     text = str(value).strip()
     if text.isdigit():
-        return datetime.fromtimestamp(int(text) / 1000, tz=UTC).date()
+        try:
+            return datetime.fromtimestamp(int(text) / 1000, tz=UTC).date()
+        except (ValueError, OverflowError, OSError):
+            return None
     try:
         return date.fromisoformat(text[:10])
     except ValueError:

@@ -14,6 +14,7 @@ from roadmap import reddit_reply
 from roadmap.models import SourceComment
 from tests.connectors import fake_api
 from tests.factories import IdeaFactory, SignalFactory
+from tests.roadmap.factories import CustomerItemFactory, PublicItemFactory, RoadmapItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,10 @@ def thread(upstream, idea, post_id: str, *, subreddit: str = "meshvpn", **state)
 
 @pytest.fixture
 def idea():
-    return IdeaFactory(public_summary=PUBLIC, internal_notes=INTERNAL)
+    """An idea on a public roadmap item: what a public thread may hear of."""
+    idea = IdeaFactory(public_summary=PUBLIC, internal_notes=INTERNAL)
+    PublicItemFactory(ideas=[idea])
+    return idea
 
 
 def set_status(idea, status, capture):
@@ -260,3 +264,17 @@ def test_the_reddit_account_never_reaches_logs_or_the_database(
         fake_api.REDDIT_CLIENT_SECRET,
     ):  # fmt: skip
         assert secret not in caplog.text and secret not in stored
+
+
+@pytest.mark.parametrize("factory", [RoadmapItemFactory, CustomerItemFactory])
+def test_an_idea_planned_on_an_internal_or_customer_item_is_not_announced_in_public(
+    upstream, factory, django_capture_on_commit_callbacks
+):
+    hidden = IdeaFactory(public_summary=PUBLIC)
+    factory(ideas=[hidden])
+    reddit_connector()
+    thread(upstream, hidden, "abc123")
+    set_status(hidden, "planned", django_capture_on_commit_callbacks)
+    assert reddit_reply.reply(idea_id=hidden.pk, status="planned") == 0
+    assert not SourceComment.objects.exists()
+    assert upstream.count("/api/comment") == 0
