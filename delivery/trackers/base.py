@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from connectors.retry import RetryPolicy
+
 LABEL_PATTERN = re.compile(r"^roadmap:(\d+)$")
 
 
@@ -63,8 +65,10 @@ class Tracker:
     scope_pattern: re.Pattern = re.compile(r"^$")
     scope_help: str = ""
 
-    def __init__(self, scope: list[str]) -> None:
+    def __init__(self, scope: list[str], *, policy: RetryPolicy | None = None) -> None:
         self.scope = scope
+        # The connectors' retry policy (timeouts, backoff, rate-limit waits) serves every tracker.
+        self.policy = policy or RetryPolicy.from_settings()
 
     @classmethod
     def validate_scope(cls, scope: Any) -> list[str]:

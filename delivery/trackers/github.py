@@ -56,8 +56,7 @@ class GitHubTracker(Tracker):
     scope_help = 'List repositories as ["owner/name", ...].'
 
     def __init__(self, scope: list[str], *, policy: RetryPolicy | None = None) -> None:
-        super().__init__(scope)
-        self.policy = policy or RetryPolicy.from_settings()
+        super().__init__(scope, policy=policy)
         token = settings.GITHUB_TOKEN
         self._requester = Github(
             auth=Auth.Token(token) if token else None,

@@ -43,8 +43,7 @@ class JiraTracker(Tracker):
     scope_help = 'List Jira project keys as ["NET", ...].'
 
     def __init__(self, scope: list[str], *, policy: RetryPolicy | None = None) -> None:
-        super().__init__(scope)
-        self.policy = policy or RetryPolicy.from_settings()
+        super().__init__(scope, policy=policy)
         self._server = settings.JIRA_URL.rstrip("/")
         self._client: JIRA | None = None
 
