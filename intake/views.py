@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services, similarity
+from . import duplicates, selectors, services
 from .forms import IdeaSubmitForm, SalesSignalForm
 from .roles import is_employee, is_sales, role_required
 from .throttling import throttled
@@ -24,7 +24,7 @@ def _suggestions(text: str) -> list[dict]:
             "status": m.idea.get_status_display(),
             "similarity": m.similarity,
         }
-        for m in similarity.find_similar(text, limit=5)
+        for m in duplicates.find_similar(text, limit=5)
     ]
 
 

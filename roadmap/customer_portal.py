@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from intake import services as intake_services
+from intake.duplicates import STOPWORDS, terms
 from intake.models import Idea, Signal
-from intake.similarity import STOPWORDS, terms
 
 from .models import CustomerAccount, CustomerInterest, RoadmapItem
 

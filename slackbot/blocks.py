@@ -6,7 +6,7 @@ so that nobody's idea title can ping a channel or forge a link.
 
 from django.conf import settings
 
-from intake import similarity
+from intake import duplicates
 from intake.models import Idea, Signal
 
 from .services import Draft
@@ -102,7 +102,7 @@ def form_values(view: dict) -> dict[str, str]:
     return found
 
 
-def choices(draft: Draft, matches: list[similarity.Match]) -> list[dict]:
+def choices(draft: Draft, matches: list[duplicates.Match]) -> list[dict]:
     """The similar ideas, each with "This is my idea too", and a "New idea" button."""
     blocks = [
         {
@@ -147,7 +147,7 @@ def choices(draft: Draft, matches: list[similarity.Match]) -> list[dict]:
     return blocks
 
 
-def choices_view(draft: Draft, matches: list[similarity.Match]) -> dict:
+def choices_view(draft: Draft, matches: list[duplicates.Match]) -> dict:
     return {
         "type": "modal",
         "title": _plain("Similar ideas"),

@@ -20,8 +20,8 @@ from django.utils import timezone
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from intake import duplicates
 from intake import services as intake_services
-from intake import similarity
 from intake.models import Idea, Signal
 from intake.roles import is_employee
 from roadmap.notifications import VERBS, compose, recipients_for
@@ -98,9 +98,9 @@ def title_from(text: str) -> str:
     return cut + "…"
 
 
-def similar_ideas(draft: Draft) -> list[similarity.Match]:
+def similar_ideas(draft: Draft) -> list[duplicates.Match]:
     """The ideas that look like the draft, by the same engine and on the title as the web form."""
-    return similarity.find_similar(draft.title, limit=MATCHES)
+    return duplicates.find_similar(draft.title, limit=MATCHES)
 
 
 def record(draft: Draft, *, user, idea_id: int | None) -> tuple[Signal, bool]:

@@ -2,9 +2,12 @@
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from intake import demand
-from intake.models import Idea, Organization, Signal, Team
+from intake.duplicates import decisions
+from intake.duplicates.engines import engine_key
+from intake.models import DuplicateDecision, Idea, Organization, Signal, Team
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -73,6 +76,26 @@ class SalesSignalFactory(SignalFactory):
     arr_at_stake = 50000
     deal_stage = Signal.DealStage.OPEN
     urgency = Signal.Urgency.BLOCKER
+
+
+class DuplicateDecisionFactory(factory.django.DjangoModelFactory):
+    """A PM's triage decision as the engine in use recorded it."""
+
+    class Meta:
+        model = DuplicateDecision
+
+    kind = DuplicateDecision.Kind.ATTACHED
+    arrival = True
+    chosen_idea_id = 1
+    engine = factory.LazyFunction(engine_key)
+    candidates = factory.LazyFunction(list)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # The service forgets what was learned when a decision commits; a factory writes the
+        # row directly, so it forgets it itself.
+        super()._after_postgeneration(instance, create, results)
+        cache.delete(decisions.CACHE_KEY)
 
 
 def api_token(user) -> str:

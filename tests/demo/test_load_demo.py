@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from demo import company
-from intake import similarity
+from intake import duplicates
 from intake.models import Idea, MergeRecord, Organization, Signal
 from roadmap.models import RoadmapItem
 from scoring import explain, selectors
@@ -76,7 +76,7 @@ def test_the_inbox_suggests_the_idea_a_new_ticket_repeats(loaded):
     assert ticket.organization.name == "Globex"
     # A paraphrase (0.88 with e5-small) below the "likely duplicate" bar calibrated on real
     # requests (0.94): the inbox does not flag it, but it is the ticket's first suggestion.
-    best = similarity.find_similar_to(title=ticket.title, body=ticket.body, limit=1)
+    best = duplicates.find_similar_to(title=ticket.title, body=ticket.body, limit=1)
     assert best[0].idea.title == "SCIM user and group provisioning from Okta and Entra ID"
 
 

@@ -4,7 +4,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fresh_similarity_caches():
     """Document frequencies are cached per process; each test starts from its own database."""
-    from intake import similarity
+    from intake.duplicates import lexical
 
-    similarity.forget_frequencies()
+    lexical.forget_frequencies()
     yield

@@ -90,7 +90,7 @@ def test_motion_filter_cuts_the_backlog(admin_client):
 def test_inbox_attaches_a_likely_duplicate_in_one_click(admin_client):
     idea = IdeaFactory(title="Dark mode for the admin console", description="")
     signal = SignalFactory(idea=None, title="Please add a dark mode to the admin console")
-    from intake.similarity import suggest_ideas_for_signals
+    from intake.duplicates import suggest_ideas_for_signals
 
     suggest_ideas_for_signals([signal])
     inbox = admin_client.get(reverse("admin:intake_inboxsignal_changelist")).content.decode()

@@ -1,6 +1,6 @@
 """Learning what a source repeats in every item, and cleaning it out of a text."""
 
-from intake.boilerplate import Boilerplate, clean, learn
+from intake.duplicates.boilerplate import Boilerplate, clean, learn
 
 TEMPLATE = """### ⚠️ Please verify that this feature request has NOT been suggested before.
 - [X] I checked and didn't find similar feature request

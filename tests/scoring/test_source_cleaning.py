@@ -2,7 +2,8 @@
 
 import pytest
 
-from intake import cleaning, similarity
+from intake import duplicates
+from intake.duplicates import cleaning
 from intake.models import Signal, SourceBoilerplate
 from tests.factories import IdeaFactory, SignalFactory
 
@@ -58,7 +59,7 @@ def test_a_trackers_source_is_its_repository():
 
 def test_arriving_signals_teach_their_sources_template():
     signals = _tracker_signals()
-    similarity.match_signals(signals)
+    duplicates.match_signals(signals)
     learned = SourceBoilerplate.objects.get(source="github_issue:github.com/acme/kuma")
     assert "feature description" in learned.lines
     assert "feature" in learned.title_prefixes
@@ -72,7 +73,7 @@ def test_an_arrival_matches_the_idea_with_its_request_not_the_one_with_its_templ
 ):
     settings.DUPLICATE_ENGINE = engine
     signals = _tracker_signals()
-    similarity.match_signals(signals)  # learns the tracker's template
+    duplicates.match_signals(signals)  # learns the tracker's template
     # Ideas made from older issues keep the template in their descriptions.
     templated = [
         IdeaFactory(title=f"[Feature] {title}", description=TEMPLATE.format(request=request))
@@ -90,12 +91,12 @@ def test_an_arrival_matches_the_idea_with_its_request_not_the_one_with_its_templ
         body=TEMPLATE.format(request="Too bright."),
         idea=None,
     )
-    found = similarity.find_similar_to(title=arrival.title, body=arrival.body, limit=5)
+    found = duplicates.find_similar_to(title=arrival.title, body=arrival.body, limit=5)
     assert [m.idea for m in found][:1] == [night]
     assert not set(templated) & {m.idea for m in found[:1]}
 
 
 def test_rebuilding_the_index_relearns_every_source():
     _tracker_signals()
-    similarity.rebuild_index()
+    duplicates.rebuild_index()
     assert SourceBoilerplate.objects.filter(source="github_issue:github.com/acme/kuma").exists()

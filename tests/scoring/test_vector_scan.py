@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from intake import vector_scan
+from intake.duplicates import vector_scan
 
 pytestmark = pytest.mark.skipif(not vector_scan.available(), reason="faiss-cpu is not installed")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from intake import similarity
+from intake import duplicates
 from intake.models import Idea, Signal
 from tests.factories import IdeaFactory, UserFactory
 
@@ -39,7 +39,7 @@ def test_a_new_idea_is_recorded_and_the_sender_is_thanked_privately(client, slac
 
 def test_similar_ideas_are_offered_as_buttons_before_anything_is_saved(client, slack, emma):
     existing = IdeaFactory(title="Choose exit node by country")
-    similarity.index_ideas([existing])
+    duplicates.index_ideas([existing])
 
     _idea(client, "Exit node selection by country")
 
@@ -52,7 +52,7 @@ def test_similar_ideas_are_offered_as_buttons_before_anything_is_saved(client, s
 
 def test_this_is_my_idea_too_adds_a_voice_to_the_existing_idea(client, slack, emma):
     existing = IdeaFactory(title="Choose exit node by country")
-    similarity.index_ideas([existing])
+    duplicates.index_ideas([existing])
     _idea(client, "Exit node selection by country")
     back, _ = fake_slack.buttons(slack.called("chat.postEphemeral")[0]["blocks"])
 
@@ -67,7 +67,7 @@ def test_this_is_my_idea_too_adds_a_voice_to_the_existing_idea(client, slack, em
 
 
 def test_new_idea_makes_a_new_idea_despite_the_suggestions(client, slack, emma):
-    similarity.index_ideas([IdeaFactory(title="Choose exit node by country")])
+    duplicates.index_ideas([IdeaFactory(title="Choose exit node by country")])
     _idea(client, "Exit node selection by country")
     _, new = fake_slack.buttons(slack.called("chat.postEphemeral")[0]["blocks"])
 

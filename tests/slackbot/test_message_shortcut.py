@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from intake import similarity
+from intake import duplicates
 from intake.models import Idea, Organization, Signal
 from tests.factories import IdeaFactory
 
@@ -107,7 +107,7 @@ def test_an_empty_title_is_shown_as_a_field_error(client, slack, emma):
 
 def test_similar_ideas_replace_the_modal_and_a_choice_updates_it(client, slack, emma):
     existing = IdeaFactory(title="Show offline devices in the admin console")
-    similarity.index_ideas([existing])
+    duplicates.index_ideas([existing])
     _shortcut(client, "U0EMMA")
 
     response = _submit(client, slack, "U0EMMA", {"title": "Offline devices in the console"})

@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from intake import similarity
+from intake import duplicates
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             bar.update(done - bar.n)
 
         try:
-            return similarity.rebuild_index(progress=progress)
+            return duplicates.rebuild_index(progress=progress)
         finally:
             if bar is not None:
                 bar.close()
@@ -43,14 +43,14 @@ class Command(BaseCommand):
         if not 1 <= limit <= 100:
             raise CommandError("--limit must be between 1 and 100.")
         if rebuild_index:
-            self.stderr.write(f"Duplicate engine: {similarity.engine_name()}.")
+            self.stderr.write(f"Duplicate engine: {duplicates.engine_name()}.")
             count = self._rebuild(options.get("stderr") or sys.stderr)
             self.stderr.write(f"Indexed {count} ideas.")
         if text is None:
             if rebuild_index:
                 return
             raise CommandError('Give a text to look for, e.g. similar_ideas "dark mode".')
-        matches = similarity.find_similar(text, limit=limit)
+        matches = duplicates.find_similar(text, limit=limit)
         rows = [
             {"id": m.idea.pk, "title": m.idea.title, "similarity": m.similarity} for m in matches
         ]

@@ -7,7 +7,7 @@ source's boilerplate is learned from its own items: a line (or title prefix) tha
 many of them is template, not request. Both the indexed ideas and the query are cleaned the same
 way before the duplicate engine sees them.
 
-Plain functions over strings, no database: `intake.cleaning` stores what is learned per source.
+Plain functions over strings, no database: `cleaning.py` stores what is learned per source.
 """
 
 import math

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from .boilerplate import Boilerplate, clean, learn
-from .models import Signal, SourceBoilerplate
+from .models import SourceBoilerplate
 
 LEARN_SAMPLE = 2000
 # Relearn when a source has this much more than it was learned from (and at least RELEARN_MIN).
@@ -41,6 +41,8 @@ def source_key(source: str, url: str = "") -> str:
 
 def _samples(sources: Iterable[str] | None = None) -> dict[str, list[tuple[str, str]]]:
     """The latest items of each source, grouped by source key."""
+    from intake.models import Signal
+
     kinds = sorted(set(sources)) if sources is not None else Signal.Source.values
     grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for kind in kinds:
@@ -78,7 +80,7 @@ def learn_all_sources() -> int:
     return len(samples)
 
 
-def learn_if_due(signals: Iterable[Signal]) -> None:
+def learn_if_due(signals: Iterable) -> None:
     """Relearn the sources of newly arrived signals that were never learned or have grown."""
     known = {row.source: row.items for row in SourceBoilerplate.objects.all()}
     arrived = {source_key(s.source, s.url): s.source for s in signals}

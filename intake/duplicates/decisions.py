@@ -1,0 +1,198 @@
+"""Learning from the PM: every attach, merge and "new idea" a PM makes in triage is a labelled
+answer to "which idea does this text duplicate?" on this instance's own data.
+
+`record` stores, with each decision, the candidates the engine ranked for the text just before
+(each with its semantic and lexical similarity), the idea chosen (none for a new idea) and the
+engine and model that ranked them (decisions of another engine or model are not learned from).
+`learned` then fits, on this instance's decisions:
+- the hybrid engine's ranking weight of the lexical similarity, once MIN_FOR_WEIGHT decisions
+  chose an idea: the weight under which the chosen ideas ranked best (mean reciprocal rank), so
+  a tracker whose requests share exact product words leans on them, one that words things every
+  way leans on meaning (the similarity reported keeps the calibrated weight, `engines.py`);
+- the "likely duplicate" and auto-attach thresholds, once MIN_FOR_THRESHOLDS decisions on
+  arrivals (texts with a body, which is what those thresholds judge) are recorded: the lowest
+  similarity at which the best candidate was the PM's choice at least LIKELY_PRECISION of the
+  time (auto-attach: never wrong). `engines.threshold` never lets them below the calibrated ones.
+Until then the values calibrated held out on the development set apply. Learning reads at most
+the latest MAX_DECISIONS decisions and is remembered for a few minutes, forgotten at each new one.
+"""
+
+import logging
+from dataclasses import asdict, dataclass, field
+
+from django.core.cache import cache
+from django.db import DatabaseError, transaction
+
+from .engines import (
+    LEXICAL_WEIGHT,
+    HybridEngine,
+    engine_key,
+    engine_name,
+    hybrid_order,
+)
+from .models import DuplicateDecision
+
+logger = logging.getLogger(__name__)
+
+MIN_FOR_WEIGHT = 20
+MIN_FOR_THRESHOLDS = 50
+MAX_DECISIONS = 500
+LIKELY_PRECISION = 0.95
+WEIGHTS = tuple(round(0.1 * n, 1) for n in range(0, 21))
+CANDIDATES_KEPT = 20
+# Versioned: a Tuning of an older release in a shared cache is never read as this one's.
+CACHE_KEY = "duplicates:learned:v2"
+CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Tuning:
+    engine: str
+    weight: float = LEXICAL_WEIGHT
+    thresholds: dict = field(default_factory=dict)
+    decisions: int = 0
+
+
+def _open_ideas(pks) -> set[int]:
+    from intake.models import Idea
+
+    return set(
+        Idea.objects.filter(pk__in=pks)
+        .exclude(status=Idea.Status.MERGED)
+        .values_list("pk", flat=True)
+    )
+
+
+def _candidates(title: str, body: str, chosen_idea_id: int | None, exclude) -> list[list]:
+    from .search import cleaned_query
+
+    query = cleaned_query(title, body)
+    if query is None:
+        return []
+    also = [chosen_idea_id] if chosen_idea_id else []
+    if engine_name() != "lexical":
+        found = HybridEngine().components(query, each=CANDIDATES_KEPT, also=also)
+    else:
+        from .lexical import LexicalEngine
+
+        engine = LexicalEngine()
+        lex = dict(engine.search(query)[:CANDIDATES_KEPT])
+        lex.update(engine.scores(query, [pk for pk in also if pk not in lex]))
+        found = {pk: (None, s) for pk, s in lex.items()}
+    # What the PM could have been shown: open ideas, not the text's own.
+    shown = _open_ideas([pk for pk in found if pk not in exclude])
+    return [[pk, sem, lex] for pk, (sem, lex) in found.items() if pk in shown]
+
+
+def _forget_learned() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def record(
+    *, kind: str, title: str, body: str = "", chosen_idea_id: int | None, exclude=()
+) -> DuplicateDecision | None:
+    """Store one triage decision on a text, with the candidates ranked for it now (call it
+    before the decision changes the index: the chosen idea must not yet know the text).
+    `exclude`: ideas that hold the text itself (a merged idea, a signal's current idea).
+    Learning is a by-product of triage: if it fails, the PM's action goes on without it."""
+    try:
+        with transaction.atomic():
+            decision = DuplicateDecision.objects.create(
+                kind=kind,
+                arrival=bool((body or "").strip()),
+                chosen_idea_id=chosen_idea_id,
+                engine=engine_key(),
+                candidates=_candidates(title, body, chosen_idea_id, set(exclude)),
+            )
+    except (DatabaseError, ValueError):
+        logger.exception("Duplicate engine: a triage decision could not be recorded.")
+        return None
+    transaction.on_commit(_forget_learned)
+    return decision
+
+
+def _order(candidates: list, engine: str, weight: float) -> list[tuple[int, float]]:
+    """A decision's candidates in the engine's order, with the similarity it reports."""
+    if engine == "hybrid":
+        return hybrid_order({pk: (sem, lex) for pk, sem, lex in candidates}, weight)
+    scored = [(pk, lex if engine == "lexical" else sem) for pk, sem, lex in candidates]
+    scored = [(pk, s) for pk, s in scored if s is not None]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
+def _reciprocal_rank(decision, engine: str, weight: float) -> float:
+    for rank, (pk, _) in enumerate(_order(decision.candidates, engine, weight), 1):
+        if pk == decision.chosen_idea_id:
+            return 1 / rank
+    return 0.0
+
+
+def _best_weight(decisions: list, engine: str, default: float = LEXICAL_WEIGHT) -> float:
+    chose = [d for d in decisions if d.chosen_idea_id]
+    if engine != "hybrid" or len(chose) < MIN_FOR_WEIGHT:
+        return default
+    # Ties go to the weight nearest the calibrated one.
+    return max(
+        WEIGHTS,
+        key=lambda w: (
+            round(sum(_reciprocal_rank(d, engine, w) for d in chose), 6),
+            -abs(w - default),
+        ),
+    )
+
+
+def lowest_with_precision(points: list[tuple[float, bool]], precision: float) -> float | None:
+    """The lowest score at which everything at or above it is right with this precision."""
+    best, right = None, 0
+    ranked = sorted(points, key=lambda p: -p[0])
+    for n, (score, ok) in enumerate(ranked, 1):
+        right += ok
+        # A threshold keeps every point at its score: ties are taken together.
+        if (n == len(ranked) or ranked[n][0] != score) and right / n >= precision:
+            best = score
+    return best
+
+
+def _thresholds(decisions: list, engine: str, weight: float) -> dict:
+    arrivals = [d for d in decisions if d.arrival]
+    if len(arrivals) < MIN_FOR_THRESHOLDS:
+        return {}
+    points = []
+    for d in arrivals:
+        ranked = _order(d.candidates, engine, weight)
+        if ranked:
+            points.append((ranked[0][1], ranked[0][0] == d.chosen_idea_id))
+    likely = lowest_with_precision(points, LIKELY_PRECISION)
+    if likely is None or sum(ok for _, ok in points) < 5:
+        return {}
+    never_wrong = lowest_with_precision(points, 1.0)
+    return {
+        "likely_similarity": likely,
+        "auto_attach_similarity": max(likely, never_wrong if never_wrong is not None else 1.0),
+    }
+
+
+def learn() -> Tuning:
+    engine = engine_name()
+    decisions = list(
+        DuplicateDecision.objects.filter(engine=engine_key()).order_by("-decided_at", "-pk")[
+            :MAX_DECISIONS
+        ]
+    )
+    weight = _best_weight(decisions, engine)
+    return Tuning(
+        engine=engine,
+        weight=weight,
+        thresholds=_thresholds(decisions, engine, weight),
+        decisions=len(decisions),
+    )
+
+
+def learned() -> Tuning:
+    """What this instance's decisions taught (remembered for CACHE_SECONDS)."""
+    cached = cache.get(CACHE_KEY)
+    tuning = Tuning(**cached) if isinstance(cached, dict) else None
+    if tuning is None or tuning.engine != engine_name():
+        tuning = learn()
+        cache.set(CACHE_KEY, asdict(tuning), CACHE_SECONDS)
+    return tuning

@@ -1,0 +1,129 @@
+"""Searching for the ideas a text duplicates, and what the inbox stores of it."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import cleaning
+from .engines import Query, get_engine, threshold
+from .index import refresh_stale_index
+from .text import terms
+
+
+@dataclass(frozen=True)
+class Match:
+    idea: object  # intake.models.Idea
+    similarity: float
+    # The engine that scored it, whose thresholds judge it (None: the active engine).
+    engine: object = field(default=None, compare=False, repr=False)
+
+
+def cleaned_query(title: str, body: str = "") -> Query | None:
+    title, body = cleaning.clean_text(title, body)
+    if not f"{title}{body}".strip():
+        return None
+    return Query(title, body)
+
+
+def ranked(query: Query, engine=None) -> list[tuple[int, float]]:
+    """(idea id, similarity) of every candidate, best first, merged and deleted ideas included."""
+    refresh_stale_index()
+    return (engine or get_engine()).search(query)
+
+
+def _matches(title: str, body: str, *, limit: int, level: str) -> list[Match]:
+    from intake.models import Idea
+
+    query = cleaned_query(title, body)
+    if query is None:
+        return []
+    engine = get_engine().for_query(query)
+    if engine.name == "lexical" and not terms(f"{query.title} {query.body}"):
+        return []
+    minimum = threshold(level, engine)
+    found = [(pk, s) for pk, s in ranked(query, engine) if s >= minimum]
+    # The best candidates first, twice as many as wanted per query (one query almost always):
+    # merged ideas stand for their survivor (never suggested), and an idea deleted since this
+    # process indexed it is forgotten by the engine.
+    matches: list[Match] = []
+    step = max(2 * limit, 1)
+    for start in range(0, len(found), step):
+        chunk = found[start : start + step]
+        ideas = Idea.objects.only("id", "title", "status").in_bulk([pk for pk, _ in chunk])
+        deleted = [pk for pk, _ in chunk if pk not in ideas]
+        if deleted:
+            _forget(engine, deleted)
+        matches += [
+            Match(ideas[pk], s, engine)
+            for pk, s in chunk
+            if pk in ideas and ideas[pk].status != Idea.Status.MERGED
+        ]
+        if len(matches) >= limit:
+            break
+    return matches[:limit]
+
+
+def _forget(engine, deleted: list[int]) -> None:
+    for part in (engine, getattr(engine, "semantic", None)):
+        if hasattr(part, "forget"):
+            part.forget(deleted)
+
+
+def find_similar(text: str, *, limit: int = 5) -> list[Match]:
+    """Up to `limit` open ideas that look like `text` (what the forms and the Slack modal show
+    as a title is typed), best first."""
+    return _matches(text, "", limit=limit, level="min_similarity")
+
+
+def find_similar_to(*, title: str, body: str = "", limit: int = 5) -> list[Match]:
+    """Like `find_similar`, for an item with a title and a body (a signal, an issue)."""
+    return _matches(title, body, limit=limit, level="min_similarity")
+
+
+def auto_attach_idea(*, title: str, body: str = "") -> object | None:
+    """The idea an incoming item certainly duplicates (above `auto_attach_similarity`), or None."""
+    matches = _matches(title, body, limit=1, level="auto_attach_similarity")
+    return matches[0].idea if matches else None
+
+
+def match_signals(signals: Iterable) -> dict[int, Match | None]:
+    """Each untriaged signal's likely duplicate (or None): one search per signal, on its cleaned
+    title and body. Learns the boilerplate of sources that are new or have grown first."""
+    signals = [s for s in signals if s.idea_id is None]
+    cleaning.learn_if_due(signals)
+    found = {}
+    for signal in signals:
+        matches = _matches(signal.title, signal.body, limit=1, level="likely_similarity")
+        found[signal.pk] = matches[0] if matches else None
+    return found
+
+
+def is_certain_duplicate(match: Match | None) -> bool:
+    """Whether a match may attach a signal without a person (`auto_attach_similarity`)."""
+    return match is not None and match.similarity >= threshold(
+        "auto_attach_similarity", match.engine
+    )
+
+
+def is_likely_duplicate(match: Match) -> bool:
+    """Whether a suggestion is close enough to call it a likely duplicate (engine's scale)."""
+    return match.similarity >= threshold("likely_similarity", match.engine)
+
+
+def store_likely_ideas(signals: Iterable, matches: dict[int, Match | None]) -> int:
+    """Store each signal's likely duplicate (or none) for the inbox; returns how many got one."""
+    from intake.models import Signal
+
+    signals = list(signals)
+    for signal in signals:
+        match = matches.get(signal.pk)
+        signal.likely_idea = match.idea if match else None
+        signal.likely_similarity = match.similarity if match else None
+    Signal.objects.bulk_update(signals, ["likely_idea", "likely_similarity"])
+    return sum(1 for s in signals if s.likely_idea_id)
+
+
+def suggest_ideas_for_signals(signals: Iterable) -> int:
+    """Store each untriaged signal's likely duplicate (or none) for the inbox; returns how many
+    signals got one. The inbox action reruns it on demand."""
+    signals = [s for s in signals if s.idea_id is None]
+    return store_likely_ideas(signals, match_signals(signals))

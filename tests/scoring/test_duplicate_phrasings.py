@@ -1,0 +1,164 @@
+"""An idea is found by any of its phrasings: its own text, the ideas merged into it, and the
+titles of the signals attached to it; a long templated arrival is read passage by passage."""
+
+import pytest
+
+from intake import duplicates, services
+from intake.duplicates.semantic import SemanticEngine
+from intake.models import IdeaTerm, Signal
+from tests.factories import IdeaFactory, SignalFactory
+
+pytestmark = pytest.mark.django_db
+
+ENGINES = ["lexical", "semantic", "hybrid"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request, settings):
+    settings.DUPLICATE_ENGINE = request.param
+    SemanticEngine.reset()
+    yield request.param
+    SemanticEngine.reset()
+
+
+def _top(text: str) -> list:
+    return [m.idea for m in duplicates.find_similar(text, limit=3)]
+
+
+def _backlog():
+    scim = IdeaFactory(
+        title="SCIM provisioning", description="Create and remove users from our IdP."
+    )
+    IdeaFactory(title="Dark mode for the admin console", description="Easier on the eyes.")
+    IdeaFactory(title="Rotate node keys every 90 days", description="Key hygiene.")
+    IdeaFactory(title="Export audit logs to Splunk", description="For our SOC.")
+    duplicates.index_ideas(list(scim.__class__.objects.all()))
+    return scim
+
+
+def test_after_a_merge_the_survivor_is_found_by_the_merged_ideas_wording(
+    engine, pm, django_capture_on_commit_callbacks
+):
+    scim = _backlog()
+    okta = IdeaFactory(title="Okta user sync", description="Keep Okta and the tailnet in step.")
+    duplicates.index_ideas([okta])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.merge_ideas(merged=okta, survivor=scim, user=pm)
+    assert _top("Okta user sync")[:1] == [scim]
+    assert _top("SCIM provisioning")[:1] == [scim]
+    assert IdeaTerm.objects.filter(idea=scim, phrasing=1).exists()
+
+
+def test_a_signal_attached_by_a_pm_lends_the_idea_its_title(
+    engine, django_capture_on_commit_callbacks
+):
+    scim = _backlog()
+    asked = "Workday offboarding hook"
+
+    def similarity():
+        return {m.idea: m.similarity for m in duplicates.find_similar(asked)}.get(scim, 0.0)
+
+    before = similarity()
+    signal = SignalFactory(idea=None, title=asked)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[signal.pk], idea=scim, triage=True)
+    assert _top(asked)[:1] == [scim]
+    assert similarity() > before
+
+
+def test_an_unmerge_takes_the_phrasing_back(engine, pm, django_capture_on_commit_callbacks):
+    scim = _backlog()
+    okta = IdeaFactory(title="Okta user sync")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.merge_ideas(merged=okta, survivor=scim, user=pm)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unmerge_idea(idea=okta)
+    assert not IdeaTerm.objects.filter(idea=scim, phrasing__gt=0).exists()
+    assert _top("Okta user sync")[:1] == [okta]
+
+
+def test_a_popular_idea_keeps_a_bounded_number_of_wordings(django_capture_on_commit_callbacks):
+    from intake.duplicates.phrasings import MAX_EXTRA
+
+    scim = _backlog()
+    words = ["Okta", "Entra", "OneLogin", "JumpCloud", "Google Workspace", "Keycloak", "Ping"]
+    signals = [SignalFactory(idea=None, title=f"{w} user sync") for w in words]
+    signals += [SignalFactory(idea=None, title="SCIM provisioning") for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[s.pk for s in signals], idea=scim)
+    phrasings = set(IdeaTerm.objects.filter(idea=scim).values_list("phrasing", flat=True))
+    assert phrasings == set(range(MAX_EXTRA + 1))  # its own text and the first four wordings
+
+
+def test_a_connector_arrival_is_matched_by_the_passage_that_asks(settings):
+    settings.DUPLICATE_ENGINE = "semantic"
+    SemanticEngine.reset()
+    wanted = IdeaFactory(title="Block ads per client device", description="Per-client blocklists.")
+    IdeaFactory(title="Faster dashboard loading", description="The dashboard is slow.")
+    IdeaFactory(title="Dark theme for the web interface", description="Night mode.")
+    duplicates.index_ideas([wanted, *wanted.__class__.objects.exclude(pk=wanted.pk)])
+    chatter = "\n\n".join(
+        f"Background paragraph {n}: our network has many devices, a dashboard we open daily "
+        "and a web interface everyone uses."
+        for n in range(18)
+    )
+    body = f"{chatter}\n\nWhat I want: different ad blocklists for each client device."
+    found = duplicates.find_similar_to(title="Suggestion", body=body, limit=3)
+    assert found and found[0].idea == wanted
+
+
+def test_a_request_in_another_script_is_judged_on_the_semantic_scale(settings):
+    """No word of a Cyrillic request is indexed, so the lexical engine has nothing to add: a
+    word-for-word repeat is still a likely duplicate, not capped by the missing half."""
+    settings.DUPLICATE_ENGINE = "hybrid"
+    SemanticEngine.reset()
+    _backlog()
+    dark = IdeaFactory(title="Тёмная тема для панели администратора")
+    duplicates.index_ideas([dark])
+    match = duplicates.find_similar("Тёмная тема для панели администратора", limit=1)[0]
+    assert match.idea == dark
+    assert match.engine.name == "semantic"
+    assert duplicates.is_likely_duplicate(match)
+
+
+def test_a_title_in_another_script_becomes_a_phrasing(engine, django_capture_on_commit_callbacks):
+    scim = _backlog()
+    signal = SignalFactory(idea=None, title="Автоматическая синхронизация пользователей")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[signal.pk], idea=scim, triage=True)
+    if engine == "lexical":  # it cannot split the words, but keeps the wording for the others
+        assert IdeaTerm.objects.filter(idea=scim, phrasing__gt=0).count() == 0
+    else:
+        assert _top("Автоматическая синхронизация пользователей")[:1] == [scim]
+
+
+def test_reindexing_an_unchanged_idea_rewrites_no_embedding(settings):
+    from intake.duplicates.models import IdeaEmbedding
+
+    settings.DUPLICATE_ENGINE = "hybrid"
+    SemanticEngine.reset()
+    scim = _backlog()
+    before = IdeaEmbedding.objects.get(idea=scim).updated_at
+    duplicates.index_ideas([scim])
+    assert IdeaEmbedding.objects.get(idea=scim).updated_at == before
+    scim.title = "SCIM 2.0 provisioning"
+    scim.save()
+    duplicates.index_ideas([scim])
+    assert IdeaEmbedding.objects.get(idea=scim).updated_at > before
+
+
+def test_a_signal_retitled_upstream_renames_its_phrasing(django_capture_on_commit_callbacks):
+    scim = _backlog()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.upsert_signal(
+            source="github_issue", external_id="acme/app#7", title="Okta user sync"
+        )
+    signal = Signal.objects.get(external_id="acme/app#7")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[signal.pk], idea=scim)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.upsert_signal(
+            source="github_issue", external_id="acme/app#7", title="Workday offboarding hook"
+        )
+    words = set(IdeaTerm.objects.filter(idea=scim, phrasing__gt=0).values_list("term", flat=True))
+    assert "workday" in words and "okta" not in words
