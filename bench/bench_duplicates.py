@@ -567,6 +567,10 @@ def latency_child(data, out: Path, total: int) -> None:
 
     def timed(engine, search) -> float:
         settings.DUPLICATE_ENGINE = engine
+        # Each engine embeds the query itself, as a request with new text would: the process's
+        # embedding cache must not carry one engine's work into the next one's timing.
+        with semantic._cache_lock:
+            semantic._cache.clear()
         t = time.perf_counter()
         search()
         return (time.perf_counter() - t) * 1000

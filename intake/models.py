@@ -8,6 +8,9 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 TITLE_MAX_LENGTH = 200
+# External ids of the customer-portal signals that say "this matters to us" about an item
+# (`roadmap.customer_portal`): written on each of its ideas, never a request of their own.
+CUSTOMER_INTEREST_PREFIX = "interest:"
 # Written only set-based by intake.demand; a save of the whole idea (an admin form opened a
 # minute ago) must not put back the counts it read.
 DERIVED_COUNTS = ("signal_count", "organization_count", "source_kind_count")

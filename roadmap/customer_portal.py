@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 
 from intake import services as intake_services
 from intake.duplicates import STOPWORDS, terms
-from intake.models import Idea, Signal
+from intake.models import CUSTOMER_INTEREST_PREFIX, Idea, Signal
 
 from .models import CustomerAccount, CustomerInterest, RoadmapItem
 
@@ -27,7 +27,7 @@ Level = CustomerInterest.Level
 CUSTOMER_VISIBLE = (RoadmapItem.Visibility.CUSTOMER, RoadmapItem.Visibility.PUBLIC)
 REASON_MAX_LENGTH = 2000
 # The external ids of the signals an interest counts as: "interest:<id>:<idea id or inbox>".
-INTEREST_KEY = "interest:"
+INTEREST_KEY = CUSTOMER_INTEREST_PREFIX
 # The ideas a customer sees on their page (newest first): an organization that asked for
 # thousands of things still gets a page of the same cost.
 IDEAS_LISTED = 50

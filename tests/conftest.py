@@ -144,6 +144,16 @@ def _local_cache(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _nothing_learned_from_triage():
+    """Each test starts with no tuning learned from another test's decisions."""
+    from intake.duplicates import decisions
+
+    decisions.forget()
+    yield
+    decisions.forget()
+
+
+@pytest.fixture(autouse=True)
 def _no_compiled_flags():
     """Each test compiles its own feature flags (rollout keeps them per process)."""
     from rollout import evaluation, sdk_keys

@@ -2,7 +2,6 @@
 
 import factory
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
 
 from intake import demand
 from intake.duplicates import decisions
@@ -95,7 +94,7 @@ class DuplicateDecisionFactory(factory.django.DjangoModelFactory):
         # The service forgets what was learned when a decision commits; a factory writes the
         # row directly, so it forgets it itself.
         super()._after_postgeneration(instance, create, results)
-        cache.delete(decisions.CACHE_KEY)
+        decisions.forget()
 
 
 def api_token(user) -> str:

@@ -18,10 +18,11 @@ the latest MAX_DECISIONS decisions and is remembered for a few minutes, forgotte
 """
 
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import transaction
 
 from .engines import (
     LEXICAL_WEIGHT,
@@ -41,13 +42,14 @@ LIKELY_PRECISION = 0.95
 WEIGHTS = tuple(round(0.1 * n, 1) for n in range(0, 21))
 CANDIDATES_KEPT = 20
 # Versioned: a Tuning of an older release in a shared cache is never read as this one's.
-CACHE_KEY = "duplicates:learned:v2"
+CACHE_KEY = "duplicates:learned:v3"
 CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
 class Tuning:
     engine: str
+    key: str = ""  # the engine and model (`engines.engine_key`) it was learned for
     weight: float = LEXICAL_WEIGHT
     thresholds: dict = field(default_factory=dict)
     decisions: int = 0
@@ -63,12 +65,7 @@ def _open_ideas(pks) -> set[int]:
     )
 
 
-def _candidates(title: str, body: str, chosen_idea_id: int | None, exclude) -> list[list]:
-    from .search import cleaned_query
-
-    query = cleaned_query(title, body)
-    if query is None:
-        return []
+def _candidates(query, chosen_idea_id: int | None, exclude) -> list[list]:
     also = [chosen_idea_id] if chosen_idea_id else []
     if engine_name() != "lexical":
         found = HybridEngine().components(query, each=CANDIDATES_KEPT, also=also)
@@ -84,10 +81,6 @@ def _candidates(title: str, body: str, chosen_idea_id: int | None, exclude) -> l
     return [[pk, sem, lex] for pk, (sem, lex) in found.items() if pk in shown]
 
 
-def _forget_learned() -> None:
-    cache.delete(CACHE_KEY)
-
-
 def record(
     *, kind: str, title: str, body: str = "", chosen_idea_id: int | None, exclude=()
 ) -> DuplicateDecision | None:
@@ -95,19 +88,23 @@ def record(
     before the decision changes the index: the chosen idea must not yet know the text).
     `exclude`: ideas that hold the text itself (a merged idea, a signal's current idea).
     Learning is a by-product of triage: if it fails, the PM's action goes on without it."""
+    from .search import cleaned_query
+
     try:
         with transaction.atomic():
+            query = cleaned_query(title, body)
             decision = DuplicateDecision.objects.create(
                 kind=kind,
-                arrival=bool((body or "").strip()),
+                # What the thresholds will judge: a text whose body is left after cleaning.
+                arrival=bool(query and query.arrival),
                 chosen_idea_id=chosen_idea_id,
                 engine=engine_key(),
-                candidates=_candidates(title, body, chosen_idea_id, set(exclude)),
+                candidates=_candidates(query, chosen_idea_id, set(exclude)) if query else [],
             )
-    except (DatabaseError, ValueError):
+    except Exception:  # noqa: BLE001 - the model, the scan or the database: never the PM's action
         logger.exception("Duplicate engine: a triage decision could not be recorded.")
         return None
-    transaction.on_commit(_forget_learned)
+    transaction.on_commit(forget)
     return decision
 
 
@@ -173,26 +170,46 @@ def _thresholds(decisions: list, engine: str, weight: float) -> dict:
 
 
 def learn() -> Tuning:
-    engine = engine_name()
+    key = engine_key()
     decisions = list(
-        DuplicateDecision.objects.filter(engine=engine_key()).order_by("-decided_at", "-pk")[
-            :MAX_DECISIONS
-        ]
+        DuplicateDecision.objects.filter(engine=key).order_by("-decided_at", "-pk")[:MAX_DECISIONS]
     )
+    engine = engine_name()
     weight = _best_weight(decisions, engine)
     return Tuning(
         engine=engine,
+        key=key,
         weight=weight,
         thresholds=_thresholds(decisions, engine, weight),
         decisions=len(decisions),
     )
 
 
+# Each process also keeps what it learned for a few seconds: a search asks for it more than
+# once, and with the shared cache down it would otherwise relearn at every search.
+MEMO_SECONDS = 30
+_memo: dict[str, tuple[float, Tuning]] = {}
+
+
+def forget() -> None:
+    """Forget what was learned (a new decision): this process at once, the others' shared
+    cache too; another process's own memo lasts at most MEMO_SECONDS."""
+    _memo.clear()
+    cache.delete(CACHE_KEY)
+
+
 def learned() -> Tuning:
-    """What this instance's decisions taught (remembered for CACHE_SECONDS)."""
+    """What this instance's decisions taught the engine in use (remembered for CACHE_SECONDS
+    in the shared cache, MEMO_SECONDS in the process)."""
+    key = engine_key()
+    memo = _memo.get(key)
+    if memo is not None and memo[0] > time.monotonic():
+        return memo[1]
     cached = cache.get(CACHE_KEY)
     tuning = Tuning(**cached) if isinstance(cached, dict) else None
-    if tuning is None or tuning.engine != engine_name():
+    if tuning is None or tuning.key != key:
         tuning = learn()
         cache.set(CACHE_KEY, asdict(tuning), CACHE_SECONDS)
+    _memo.clear()
+    _memo[key] = (time.monotonic() + MEMO_SECONDS, tuning)
     return tuning

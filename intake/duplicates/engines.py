@@ -21,6 +21,8 @@ calibrated ones.
 """
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
 from django.conf import settings
@@ -81,6 +83,18 @@ def combine(semantic: float | None, lexical_score: float | None, weight: float) 
     return round(((semantic or 0.0) + weight * (lexical_score or 0.0)) / (1 + weight), 4)
 
 
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _embedding_pool() -> ThreadPoolExecutor:
+    # One per process: a pool's threads do not survive a fork (Celery's and gunicorn's workers).
+    pid = os.getpid()
+    if pid not in _pools:
+        _pools.clear()
+        _pools[pid] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="duplicates-embedding")
+    return _pools[pid]
+
+
 def _carried_over(semantic_engine, name: str) -> float:
     """A hybrid threshold for a model calibrated only alone, never laxer than its own: a
     suggestion as lax as its semantic one with no lexical support, a likely or certain
@@ -128,8 +142,13 @@ class HybridEngine:
     def components(self, query, *, each: int = CANDIDATES_EACH, also=()) -> dict[int, tuple]:
         """Every candidate either engine ranks in its top `each` (and `also`), with both of its
         similarities (semantic, lexical)."""
-        sem = dict(self.semantic.search(query)[:each])
+        # The query's embedding (the model, no database) is made beside the lexical search (the
+        # database, on this thread's connection): the model releases the GIL, so a search costs
+        # about the longer of the two instead of their sum.
+        embedding = _embedding_pool().submit(query.semantic)
         lex = dict(self.lexical.search(query)[:each])
+        embedding.result()
+        sem = dict(self.semantic.search(query)[:each])
         wanted = set(sem) | set(lex) | set(also)
         sem.update(self.semantic.scores(query, wanted - set(sem)))
         lex.update(self.lexical.scores(query, wanted - set(lex)))

@@ -46,14 +46,15 @@ def index_ideas(ideas: Iterable) -> int:
     ideas = list(ideas)
     if not ideas:
         return 0
-    # Two workers indexing one idea at once would each write its rows: one waits for the other.
-    list(
+    # Two workers indexing one idea at once would each write its rows: one waits for the other,
+    # then reads the text as it is now (not as its caller read it before the wait).
+    rows = list(
         Idea.objects.select_for_update()
         .filter(pk__in=[idea.pk for idea in ideas])
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "title", "description")
     )
-    phrasings = phrasings_of((idea.pk, idea.title, idea.description) for idea in ideas)
+    phrasings = phrasings_of(rows)
     by_idea = {pk: _term_weights(p) for pk, p in phrasings.items()}
     df = document_frequencies(t for docs in by_idea.values() for t in _distinct_terms(docs))
     n = max(indexed_count(), len(ideas))

@@ -11,16 +11,12 @@ a row of every process's semantic matrix, so they are bounded however popular th
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
-
 from . import cleaning
 from .text import terms
 
 MAX_EXTRA = 4
 # Signals read per idea to find its other wordings: most repeat the idea's own title.
 SIGNALS_READ = 20
-SLICED_UP_TO = 20
 
 
 @dataclass
@@ -40,34 +36,25 @@ def _wording(title: str) -> frozenset[str]:
 
 
 def _first_signal_titles(ids: list[int]) -> list[tuple[int, str]]:
-    """(idea id, title) of each idea's first SIGNALS_READ signals. An idea or two (an attach,
-    a merge) read their own slice through the (idea, created_at) index, so an idea with a million
-    signals costs the same as one with ten; a batch (a rebuild) reads them in one query."""
-    from intake.models import Signal
+    """(idea id, title) of each idea's first SIGNALS_READ signals, one slice per idea through
+    the (idea, created_at) index: an idea with a million signals costs what one with ten does.
+    A customer's "this matters to us" is left out: it is written on every idea of an item,
+    titled after the item, and is no wording of a request."""
+    from intake.models import CUSTOMER_INTEREST_PREFIX, Signal
 
-    if len(ids) <= SLICED_UP_TO:
-        found = []
-        for pk in ids:
-            titles = (
-                Signal.objects.filter(idea_id=pk)
-                .order_by("created_at", "pk")
-                .values_list("title", flat=True)
+    found = []
+    for pk in ids:
+        titles = (
+            Signal.objects.filter(idea_id=pk)
+            .exclude(
+                source=Signal.Source.CUSTOMER_PORTAL,
+                external_id__startswith=CUSTOMER_INTEREST_PREFIX,
             )
-            found += [(pk, title) for title in titles[:SIGNALS_READ]]
-        return found
-    return list(
-        Signal.objects.filter(idea_id__in=ids)
-        .annotate(
-            nth=Window(
-                RowNumber(),
-                partition_by=[F("idea_id")],
-                order_by=[F("created_at").asc(), F("pk").asc()],
-            )
+            .order_by("created_at", "pk")
+            .values_list("title", flat=True)
         )
-        .filter(nth__lte=SIGNALS_READ)
-        .order_by("idea_id", "created_at", "pk")
-        .values_list("idea_id", "title")
-    )
+        found += [(pk, title) for title in titles[:SIGNALS_READ]]
+    return found
 
 
 def phrasings_of(rows: Iterable[tuple[int, str, str]]) -> dict[int, Phrasings]:

@@ -42,9 +42,17 @@ def test_after_a_merge_the_survivor_is_found_by_the_merged_ideas_wording(
     scim = _backlog()
     okta = IdeaFactory(title="Okta user sync", description="Keep Okta and the tailnet in step.")
     duplicates.index_ideas([okta])
+
+    def similarity():
+        return {m.idea: m.similarity for m in duplicates.find_similar("Okta user sync")}.get(
+            scim, 0.0
+        )
+
+    before = similarity()
     with django_capture_on_commit_callbacks(execute=True):
         services.merge_ideas(merged=okta, survivor=scim, user=pm)
     assert _top("Okta user sync")[:1] == [scim]
+    assert similarity() > before + 0.05  # found by the merged idea's own words now
     assert _top("SCIM provisioning")[:1] == [scim]
     assert IdeaTerm.objects.filter(idea=scim, phrasing=1).exists()
 

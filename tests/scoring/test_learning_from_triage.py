@@ -2,7 +2,6 @@
 candidates the engine ranked, and enough of them retune this instance's engine."""
 
 import pytest
-from django.db import DatabaseError
 from django.urls import reverse
 
 from intake import duplicates, services
@@ -10,6 +9,7 @@ from intake.duplicates import decisions
 from intake.duplicates.engines import (
     HYBRID_THRESHOLDS,
     LEXICAL_WEIGHT,
+    HybridEngine,
     combine,
     get_engine,
     hybrid_order,
@@ -139,13 +139,19 @@ def test_lucky_decisions_never_make_the_engine_laxer_than_calibrated():
 
 
 def test_typed_titles_do_not_calibrate_what_judges_arrivals():
+    """The same fifty near misses as typed titles (no body) would make arrivals stricter if
+    they were learned from; the thresholds judge arrivals, so they are not."""
     calibrated = HYBRID_THRESHOLDS["e5-small"]["likely_similarity"]
     for i in range(decisions.MIN_FOR_THRESHOLDS):
+        right = i % 2 == 0
+        score = 0.99 if right else calibrated + 0.03
         DuplicateDecisionFactory(
             arrival=False,
-            chosen_idea_id=1 if i % 2 else None,
-            candidates=[[1, calibrated + 0.03, calibrated + 0.03]],
+            kind="attached" if right else "new_idea",
+            chosen_idea_id=1 if right else None,
+            candidates=[[1, score, score]],
         )
+    assert decisions.learn().thresholds == {}
     assert duplicates.threshold("likely_similarity") == calibrated
 
 
@@ -171,12 +177,13 @@ def test_a_failed_recording_never_blocks_the_pm(monkeypatch, caplog):
     signal = SignalFactory(idea=None, title="Sync users from Okta automatically")
 
     def broken(*args, **kwargs):
-        raise DatabaseError("disk full")
+        raise RuntimeError("the model ran out of memory")
 
-    monkeypatch.setattr(DuplicateDecision.objects, "create", broken)
+    monkeypatch.setattr(HybridEngine, "components", broken)
     services.attach_signals(signal_ids=[signal.pk], idea=scim, triage=True)
     signal.refresh_from_db()
     assert signal.idea == scim
+    assert not DuplicateDecision.objects.exists()
     assert "could not be recorded" in caplog.text
 
 
