@@ -110,8 +110,16 @@ def query_vector(title: str, body: str = "") -> tuple[dict[str, float], dict[str
     query = field_weights(title, body)
     if not query:
         return {}, {}
-    fuzzy = {w: _edits(w) for w in query if len(w) >= 5 and w.isalpha() and w not in CANONICAL}
-    df = document_frequencies([*query, *(v for vs in fuzzy.values() for v in vs)])
+    df = document_frequencies(query)
+    # Only a word no idea has can be a typo: its few hundred one-edit variants are looked up
+    # only then (looking them up for every word cost most of a title search).
+    fuzzy = {
+        w: _edits(w)
+        for w in query
+        if not df.get(w) and len(w) >= 5 and w.isalpha() and w not in CANONICAL
+    }
+    if fuzzy:
+        df.update(document_frequencies(v for vs in fuzzy.values() for v in vs))
     n = indexed_count()
     vector = {}
     for word, weight in query.items():
