@@ -19,7 +19,7 @@ def index_phrasings(payload: dict) -> None:
         return
     ids = {*payload.get("idea_ids", ()), payload.get("survivor_id")} - {None}
     with transaction.atomic():
-        duplicates.index_ideas(list(Idea.objects.filter(pk__in=ids)))
+        duplicates.index_ideas(list(Idea.objects.filter(pk__in=ids)), only_changed=True)
 
 
 def match_arrived_signals(payload: dict) -> None:

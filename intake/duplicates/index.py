@@ -19,7 +19,7 @@ from .lexical import (
     idf,
     indexed_count,
 )
-from .models import IdeaEmbedding, IdeaTerm
+from .models import IdeaTerm
 from .phrasings import Phrasings, phrasings_of
 
 STALE_BATCH = 500
@@ -37,10 +37,31 @@ def _distinct_terms(weights: list[dict[str, float]]) -> set[str]:
     return {term for doc in weights for term in doc}
 
 
+def _stored_wordings(ids: list[int]) -> dict[int, list[frozenset[str]]]:
+    """Each idea's indexed terms, phrasing by phrasing, as the lexical index holds them."""
+    found: dict[int, dict[int, set[str]]] = {}
+    rows = IdeaTerm.objects.filter(idea_id__in=ids).values_list("idea_id", "phrasing", "term")
+    for pk, nth, term in rows.iterator(chunk_size=10_000):
+        found.setdefault(pk, {}).setdefault(nth, set()).add(term)
+    return {pk: [frozenset(docs[n]) for n in sorted(docs)] for pk, docs in found.items()}
+
+
+def _unchanged(by_idea: dict[int, list[dict[str, float]]]) -> set[int]:
+    """The ideas whose phrasings have the same words as their stored index rows."""
+    stored = _stored_wordings(list(by_idea))
+    return {pk for pk, docs in by_idea.items() if stored.get(pk) == [frozenset(d) for d in docs]}
+
+
 @transaction.atomic
-def index_ideas(ideas: Iterable) -> int:
+def index_ideas(ideas: Iterable, *, only_changed: bool = False) -> int:
     """(Re)build the index rows of these ideas (lexical terms, and the embeddings when the
-    semantic engine runs) from their cleaned phrasings; returns how many were indexed."""
+    semantic engine runs) from their cleaned phrasings; returns how many were indexed.
+
+    `only_changed` leaves alone an idea whose phrasings index the same words as before: what
+    a signal joining an idea usually does (it repeats a known wording), so a connector's first
+    sync that attaches thousands of signals does not rewrite thousands of ideas' rows. Only
+    for callers that changed no idea's own text: its words would be the same, their fields
+    (title or description) perhaps not."""
     from intake.models import Idea
 
     ideas = list(ideas)
@@ -56,6 +77,9 @@ def index_ideas(ideas: Iterable) -> int:
     )
     phrasings = phrasings_of(rows)
     by_idea = {pk: _term_weights(p) for pk, p in phrasings.items()}
+    if only_changed:
+        unchanged = _unchanged(by_idea)
+        by_idea = {pk: docs for pk, docs in by_idea.items() if pk not in unchanged}
     df = document_frequencies(t for docs in by_idea.values() for t in _distinct_terms(docs))
     n = max(indexed_count(), len(ideas))
     IdeaTerm.objects.filter(idea_id__in=by_idea).delete()
@@ -68,8 +92,11 @@ def index_ideas(ideas: Iterable) -> int:
     if engine_name() in ("semantic", "hybrid"):
         from .semantic import embed_ideas
 
+        # Every idea: an unchanged one keeps its row (embed_ideas compares the texts), and one
+        # indexed before the semantic engine ran gains its embeddings.
         embed_ideas(ideas, phrasings)
-    Idea.objects.filter(pk__in=by_idea).update(search_stale=False)
+    if by_idea:
+        Idea.objects.filter(pk__in=by_idea).update(search_stale=False)
     forget_frequencies(t for docs in by_idea.values() for t in _distinct_terms(docs))
     return len(by_idea)
 
@@ -92,49 +119,87 @@ def refresh_stale_index(*, limit: int | None = None) -> int:
         return index_ideas(stale)
 
 
+LEXICAL_CHUNK = 2000
+# Ideas embedded per transaction: each stays locked while its texts are embedded (seconds).
+SEMANTIC_CHUNK = 64
+
+
+def _chunks(ids: list[int], size: int):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _locked_phrasings(ids: list[int]) -> dict[int, Phrasings]:
+    """The phrasings of these ideas as they are now, each idea locked until the transaction
+    ends: a reindex of one of them meanwhile waits and then writes its newer text."""
+    from intake.models import Idea
+
+    rows = (
+        Idea.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("id", "title", "description")
+    )
+    return phrasings_of(list(rows))
+
+
+def document_frequencies_of_all(ids: list[int]) -> Counter:
+    """How many of these ideas have each term, in any phrasing (read without locking)."""
+    from intake.models import Idea
+
+    df = Counter()
+    for chunk in _chunks(ids, LEXICAL_CHUNK):
+        rows = Idea.objects.filter(pk__in=chunk).values_list("id", "title", "description")
+        for phrasing in phrasings_of(list(rows)).values():
+            df.update(_distinct_terms(_term_weights(phrasing)))
+    return df
+
+
 def rebuild_index(*, batch_size: int = 5000, progress=None) -> int:
-    """Relearn every source's boilerplate, then rebuild the whole index in one pass, with exact
-    document frequencies (and every embedding, when the semantic engine runs). `progress`, if
-    given, is called as progress(done, total) while embeddings are computed."""
+    """Relearn every source's boilerplate, then rebuild the whole index with exact document
+    frequencies (and every embedding, when the semantic engine runs). `progress`, if given, is
+    called as progress(done, total) while embeddings are computed.
+
+    It runs while connectors and PMs go on: the frequencies come from a first read, then the
+    ideas are rewritten chunk by chunk from what they say at that moment, each chunk locked
+    while it is written, so an idea edited during the rebuild is never left with the words or
+    the embedding it had before."""
     from intake.models import Idea
 
     cleaning.learn_all_sources()
-    phrasings = {}
-    rows = Idea.objects.values_list("id", "title", "description").order_by("pk")
-    for start in range(0, rows.count(), 2000):
-        phrasings.update(phrasings_of(rows[start : start + 2000]))
-    weights = {pk: _term_weights(p) for pk, p in phrasings.items()}
-    df = Counter(term for docs in weights.values() for term in _distinct_terms(docs))
-    n = len(weights)
+    ids = list(Idea.objects.order_by("pk").values_list("pk", flat=True))
+    df = document_frequencies_of_all(ids)
+    n = len(ids)
     if n >= COUNT_CACHED_FROM:
         cache.set("similarity:idea-count", n, 300)
     forget_frequencies()
-    rows = [
-        (pk, nth, term, round(weight * idf(df[term], n), 4))
-        for pk, docs in weights.items()
-        for nth, doc in enumerate(docs)
-        for term, weight in doc.items()
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM intake_ideaterm")
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(
-                "INSERT INTO intake_ideaterm (idea_id, phrasing, term, weight) "
-                "VALUES (%s, %s, %s, %s)",
-                rows[start : start + batch_size],
-            )
-        Idea.objects.filter(pk__in=list(phrasings)).update(search_stale=False)
+    for chunk in _chunks(ids, LEXICAL_CHUNK):
+        with transaction.atomic():
+            weights = {pk: _term_weights(p) for pk, p in _locked_phrasings(chunk).items()}
+            rows = [
+                (pk, nth, term, round(weight * idf(df[term], n), 4))
+                for pk, docs in weights.items()
+                for nth, doc in enumerate(docs)
+                for term, weight in doc.items()
+            ]
+            IdeaTerm.objects.filter(idea_id__in=chunk).delete()
+            with connection.cursor() as cursor:
+                for start in range(0, len(rows), batch_size):
+                    cursor.executemany(
+                        "INSERT INTO intake_ideaterm (idea_id, phrasing, term, weight) "
+                        "VALUES (%s, %s, %s, %s)",
+                        rows[start : start + batch_size],
+                    )
+            Idea.objects.filter(pk__in=list(weights)).update(search_stale=False)
     if engine_name() in ("semantic", "hybrid"):
         from .semantic import embed_ideas
 
-        # Batch by batch, each in its own transaction: embedding every idea takes minutes, and
+        # Chunk by chunk, each in its own transaction: embedding every idea takes minutes, and
         # searches go on meanwhile with the embeddings already written.
-        IdeaEmbedding.objects.exclude(idea_id__in=list(phrasings)).delete()
-        ids = list(phrasings)
-        step = 256
-        for start in range(0, len(ids), step):
-            chunk = [Idea(pk=pk) for pk in ids[start : start + step]]
-            embed_ideas(chunk, phrasings)
+        for done, chunk in enumerate(_chunks(ids, SEMANTIC_CHUNK), 1):
+            with transaction.atomic():
+                phrasings = _locked_phrasings(chunk)
+                embed_ideas([Idea(pk=pk) for pk in phrasings], phrasings)
             if progress is not None:
-                progress(min(start + step, len(ids)), len(ids))
+                progress(min(done * SEMANTIC_CHUNK, len(ids)), len(ids))
     return n

@@ -170,3 +170,49 @@ def test_a_signal_retitled_upstream_renames_its_phrasing(django_capture_on_commi
         )
     words = set(IdeaTerm.objects.filter(idea=scim, phrasing__gt=0).values_list("term", flat=True))
     assert "workday" in words and "okta" not in words
+
+
+def test_a_signal_repeating_a_known_wording_leaves_the_ideas_rows_alone(
+    engine, django_capture_on_commit_callbacks
+):
+    """A connector's first sync attaches thousands of signals that repeat their idea's title:
+    only an idea that gains a new wording has its index rows rewritten."""
+    scim = _backlog()
+    rows = set(IdeaTerm.objects.filter(idea=scim).values_list("pk", flat=True))
+    repeat = SignalFactory(idea=None, title="SCIM Provisioning!")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[repeat.pk], idea=scim)
+    assert set(IdeaTerm.objects.filter(idea=scim).values_list("pk", flat=True)) == rows
+    new = SignalFactory(idea=None, title="Okta user sync")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[new.pk], idea=scim)
+    assert not rows & set(IdeaTerm.objects.filter(idea=scim).values_list("pk", flat=True))
+    assert _top("Okta user sync")[:1] == [scim]
+
+
+def test_an_idea_edited_during_a_rebuild_keeps_its_new_words(engine, monkeypatch):
+    """`similar_ideas --rebuild-index` runs while PMs work: an idea retitled (and reindexed by
+    its own event) after the rebuild read it must not get its old words back."""
+    from intake.duplicates import index
+
+    scim = _backlog()
+    counted = index.document_frequencies_of_all
+
+    def count_then_edit(ids):
+        df = counted(ids)
+        scim.title = "Workday offboarding hook"
+        scim.save()
+        duplicates.index_ideas([scim])
+        return df
+
+    monkeypatch.setattr(index, "document_frequencies_of_all", count_then_edit)
+    duplicates.rebuild_index()
+    words = set(IdeaTerm.objects.filter(idea=scim).values_list("term", flat=True))
+    assert "workday" in words and "scim" not in words
+    assert _top("Workday offboarding hook")[:1] == [scim]
+    if engine != "lexical":
+        from intake.duplicates.models import IdeaEmbedding
+        from intake.duplicates.semantic import digest
+
+        texts = IdeaEmbedding.objects.get(idea=scim).digests
+        assert digest("Workday offboarding hook\nCreate and remove users from our IdP.") in texts
