@@ -19,6 +19,7 @@ the latest MAX_DECISIONS decisions and is remembered for a few minutes, forgotte
 
 import logging
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 
 from django.core.cache import cache
@@ -42,8 +43,12 @@ LIKELY_PRECISION = 0.95
 WEIGHTS = tuple(round(0.1 * n, 1) for n in range(0, 21))
 CANDIDATES_KEPT = 20
 # Versioned: a Tuning of an older release in a shared cache is never read as this one's.
-CACHE_KEY = "duplicates:learned:v3"
+CACHE_KEY = "duplicates:learned:v4"
 CACHE_SECONDS = 300
+# A token replaced at each new decision: a Tuning is only read back under the token it was
+# learned under, so a learn that read the decisions just before a new one cannot store its
+# older answer over the new decision's `forget` for CACHE_SECONDS.
+GENERATION_KEY = "duplicates:decisions-generation"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Tuning:
     weight: float = LEXICAL_WEIGHT
     thresholds: dict = field(default_factory=dict)
     decisions: int = 0
+    generation: str | None = None  # GENERATION_KEY's token when the decisions were read
 
 
 def _open_ideas(pks) -> set[int]:
@@ -169,7 +175,7 @@ def _thresholds(decisions: list, engine: str, weight: float) -> dict:
     }
 
 
-def learn() -> Tuning:
+def learn(generation: str | None = None) -> Tuning:
     key = engine_key()
     decisions = list(
         DuplicateDecision.objects.filter(engine=key).order_by("-decided_at", "-pk")[:MAX_DECISIONS]
@@ -182,6 +188,7 @@ def learn() -> Tuning:
         weight=weight,
         thresholds=_thresholds(decisions, engine, weight),
         decisions=len(decisions),
+        generation=generation,
     )
 
 
@@ -195,6 +202,7 @@ def forget() -> None:
     """Forget what was learned (a new decision): this process at once, the others' shared
     cache too; another process's own memo lasts at most MEMO_SECONDS."""
     _memo.clear()
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
     cache.delete(CACHE_KEY)
 
 
@@ -205,10 +213,11 @@ def learned() -> Tuning:
     memo = _memo.get(key)
     if memo is not None and memo[0] > time.monotonic():
         return memo[1]
-    cached = cache.get(CACHE_KEY)
+    shared = cache.get_many([CACHE_KEY, GENERATION_KEY])
+    generation, cached = shared.get(GENERATION_KEY), shared.get(CACHE_KEY)
     tuning = Tuning(**cached) if isinstance(cached, dict) else None
-    if tuning is None or tuning.key != key:
-        tuning = learn()
+    if tuning is None or tuning.key != key or tuning.generation != generation:
+        tuning = learn(generation)
         cache.set(CACHE_KEY, asdict(tuning), CACHE_SECONDS)
     _memo.clear()
     _memo[key] = (time.monotonic() + MEMO_SECONDS, tuning)

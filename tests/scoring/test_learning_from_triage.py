@@ -99,6 +99,27 @@ def test_twenty_decisions_that_chose_by_exact_words_raise_the_lexical_weight():
     assert get_engine().weight == weight  # the engine in use takes it (cache forgotten)
 
 
+def test_a_decision_made_while_another_process_learns_is_not_hidden_by_its_older_answer(
+    monkeypatch,
+):
+    """Process A reads the decisions and learns; meanwhile a PM's decision lands (and forgets
+    what was learned); A then stores its answer, learned without that decision. The next
+    reader must not be given that older answer for the next five minutes."""
+    _decide(decisions.MIN_FOR_WEIGHT - 1, chosen_lexical=True)
+    learn = decisions.learn
+
+    def learn_while_a_pm_decides(*args, **kwargs):
+        tuning = learn(*args, **kwargs)
+        if not DuplicateDecision.objects.filter(kind="new_idea").exists():
+            DuplicateDecisionFactory(kind="new_idea", chosen_idea_id=2)  # the PM, meanwhile
+        return tuning
+
+    monkeypatch.setattr(decisions, "learn", learn_while_a_pm_decides)
+    assert decisions.learned().decisions == decisions.MIN_FOR_WEIGHT - 1
+    decisions._memo.clear()  # another process, or this one a little later
+    assert decisions.learned().decisions == decisions.MIN_FOR_WEIGHT
+
+
 def test_decisions_for_meaning_keep_the_lexical_weight_low():
     _decide(decisions.MIN_FOR_WEIGHT, chosen_lexical=False)
     assert decisions.learn().weight <= LEXICAL_WEIGHT
