@@ -29,7 +29,9 @@ HANDLERS: dict[str, list[str]] = {
     "signal.attached": [DEMAND, RESCORE, PHRASINGS],
     "signal.updated": [DEMAND, RESCORE, PHRASINGS],
     # connectors: new signals from a source wait for duplicate matching.
-    "signal.arrived": ["intake.handlers.match_arrived_signals", DEMAND, RESCORE],
+    # (Signals an upstream retitled, or that arrived attached through a linked URL, are new
+    # phrasings of their ideas.)
+    "signal.arrived": ["intake.handlers.match_arrived_signals", DEMAND, RESCORE, PHRASINGS],
     # a connector marked public or private: the public roadmap's vote links follow {connector_id}
     "connector.visibility_changed": ["roadmap.handlers.refresh_public_pages"],
     # scoring: a new policy version or a changed bridge criterion reweighs the whole backlog.

@@ -215,6 +215,10 @@ def learned() -> Tuning:
         return memo[1]
     shared = cache.get_many([CACHE_KEY, GENERATION_KEY])
     generation, cached = shared.get(GENERATION_KEY), shared.get(CACHE_KEY)
+    if generation is None:
+        # Never set, or evicted: a fresh token, so a Tuning stored before cannot match.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY)
     tuning = Tuning(**cached) if isinstance(cached, dict) else None
     if tuning is None or tuning.key != key or tuning.generation != generation:
         tuning = learn(generation)

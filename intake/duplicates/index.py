@@ -37,19 +37,24 @@ def _distinct_terms(weights: list[dict[str, float]]) -> set[str]:
     return {term for doc in weights for term in doc}
 
 
-def _stored_wordings(ids: list[int]) -> dict[int, list[frozenset[str]]]:
-    """Each idea's indexed terms, phrasing by phrasing, as the lexical index holds them."""
+def _stored_wordings(ids: list[int]) -> dict[int, dict[int, set[str]]]:
+    """Each idea's indexed terms by phrasing number, as the lexical index holds them."""
     found: dict[int, dict[int, set[str]]] = {}
     rows = IdeaTerm.objects.filter(idea_id__in=ids).values_list("idea_id", "phrasing", "term")
     for pk, nth, term in rows.iterator(chunk_size=10_000):
         found.setdefault(pk, {}).setdefault(nth, set()).add(term)
-    return {pk: [frozenset(docs[n]) for n in sorted(docs)] for pk, docs in found.items()}
+    return found
 
 
 def _unchanged(by_idea: dict[int, list[dict[str, float]]]) -> set[int]:
-    """The ideas whose phrasings have the same words as their stored index rows."""
+    """The ideas whose phrasings have the same words as their stored index rows (a phrasing
+    with no indexable word, another script say, has no rows)."""
     stored = _stored_wordings(list(by_idea))
-    return {pk for pk, docs in by_idea.items() if stored.get(pk) == [frozenset(d) for d in docs]}
+    return {
+        pk
+        for pk, docs in by_idea.items()
+        if stored.get(pk, {}) == {nth: set(doc) for nth, doc in enumerate(docs) if doc}
+    }
 
 
 @transaction.atomic
@@ -69,8 +74,10 @@ def index_ideas(ideas: Iterable, *, only_changed: bool = False) -> int:
         return 0
     # Two workers indexing one idea at once would each write its rows: one waits for the other,
     # then reads the text as it is now (not as its caller read it before the wait).
+    # FOR NO KEY UPDATE on PostgreSQL: a signal or index row pointing at the idea (a foreign
+    # key check at commit) does not wait for it.
     rows = list(
-        Idea.objects.select_for_update()
+        Idea.objects.select_for_update(no_key=True)
         .filter(pk__in=[idea.pk for idea in ideas])
         .order_by("pk")
         .values_list("pk", "title", "description")
@@ -119,8 +126,8 @@ def refresh_stale_index(*, limit: int | None = None) -> int:
         return index_ideas(stale)
 
 
-LEXICAL_CHUNK = 2000
-# Ideas embedded per transaction: each stays locked while its texts are embedded (seconds).
+# Ideas rewritten per transaction, each locked meanwhile (about a second).
+LEXICAL_CHUNK = 500
 SEMANTIC_CHUNK = 64
 
 
@@ -135,7 +142,7 @@ def _locked_phrasings(ids: list[int]) -> dict[int, Phrasings]:
     from intake.models import Idea
 
     rows = (
-        Idea.objects.select_for_update()
+        Idea.objects.select_for_update(no_key=True)
         .filter(pk__in=ids)
         .order_by("pk")
         .values_list("id", "title", "description")
@@ -162,8 +169,9 @@ def rebuild_index(*, batch_size: int = 5000, progress=None) -> int:
 
     It runs while connectors and PMs go on: the frequencies come from a first read, then the
     ideas are rewritten chunk by chunk from what they say at that moment, each chunk locked
-    while it is written, so an idea edited during the rebuild is never left with the words or
-    the embedding it had before."""
+    while it is written (embeddings are made first, unlocked, then checked again under the
+    lock), so an idea edited during the rebuild is never left with the words or the embedding
+    it had before."""
     from intake.models import Idea
 
     cleaning.learn_all_sources()
@@ -194,9 +202,14 @@ def rebuild_index(*, batch_size: int = 5000, progress=None) -> int:
     if engine_name() in ("semantic", "hybrid"):
         from .semantic import embed_ideas
 
-        # Chunk by chunk, each in its own transaction: embedding every idea takes minutes, and
-        # searches go on meanwhile with the embeddings already written.
+        # Chunk by chunk: embedding every idea takes minutes to hours, and searches go on
+        # meanwhile with the embeddings already written. Embedding holds no lock; the short
+        # locked pass after it re-embeds only an idea whose texts changed in between.
         for done, chunk in enumerate(_chunks(ids, SEMANTIC_CHUNK), 1):
+            rows = Idea.objects.filter(pk__in=chunk).values_list("id", "title", "description")
+            phrasings = phrasings_of(list(rows))
+            with transaction.atomic():
+                embed_ideas([Idea(pk=pk) for pk in phrasings], phrasings)
             with transaction.atomic():
                 phrasings = _locked_phrasings(chunk)
                 embed_ideas([Idea(pk=pk) for pk in phrasings], phrasings)

@@ -157,3 +157,29 @@ def test_each_target_keeps_its_own_cursor(db, upstream):
         "acme/vpn issues": {"since": "2025-01-01T00:00:01Z", "pass": None},
         "acme/relay issues": {"since": "2025-01-01T00:00:02Z", "pass": None},
     }
+
+
+def test_an_issue_retitled_upstream_renames_its_ideas_phrasing(
+    db, upstream, django_capture_on_commit_callbacks
+):
+    """An idea is found by its signals' titles: when the issue behind one is retitled, the
+    idea is found by the new title, not the old one."""
+    from intake import duplicates, services
+    from intake.models import IdeaTerm
+
+    upstream.add_issue("acme/vpn", 1, "Okta user sync")
+    connector = make_connector()
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(connector)
+    scim = IdeaFactory(title="SCIM provisioning")
+    duplicates.index_ideas([scim])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[Signal.objects.get().pk], idea=scim)
+
+    upstream.edit_issue("acme/vpn", 1, title="Workday offboarding hook")
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(connector)
+
+    words = set(IdeaTerm.objects.filter(idea=scim, phrasing__gt=0).values_list("term", flat=True))
+    assert "workday" in words and "okta" not in words
+    assert [m.idea for m in duplicates.find_similar("Workday offboarding hook")][:1] == [scim]

@@ -4,6 +4,7 @@ titles of the signals attached to it; a long templated arrival is read passage b
 import pytest
 
 from intake import duplicates, services
+from intake.duplicates.models import IdeaEmbedding
 from intake.duplicates.semantic import SemanticEngine
 from intake.models import IdeaTerm, Signal
 from tests.factories import IdeaFactory, SignalFactory
@@ -178,11 +179,18 @@ def test_a_signal_repeating_a_known_wording_leaves_the_ideas_rows_alone(
     """A connector's first sync attaches thousands of signals that repeat their idea's title:
     only an idea that gains a new wording has its index rows rewritten."""
     scim = _backlog()
+    other_script = SignalFactory(idea=None, title="ユーザー同期")  # a wording with no term rows
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attach_signals(signal_ids=[other_script.pk], idea=scim)
     rows = set(IdeaTerm.objects.filter(idea=scim).values_list("pk", flat=True))
+    embedded = list(IdeaEmbedding.objects.filter(idea=scim).values_list("updated_at", flat=True))
     repeat = SignalFactory(idea=None, title="SCIM Provisioning!")
     with django_capture_on_commit_callbacks(execute=True):
         services.attach_signals(signal_ids=[repeat.pk], idea=scim)
     assert set(IdeaTerm.objects.filter(idea=scim).values_list("pk", flat=True)) == rows
+    assert list(IdeaEmbedding.objects.filter(idea=scim).values_list("updated_at", flat=True)) == (
+        embedded
+    )
     new = SignalFactory(idea=None, title="Okta user sync")
     with django_capture_on_commit_callbacks(execute=True):
         services.attach_signals(signal_ids=[new.pk], idea=scim)
@@ -216,3 +224,28 @@ def test_an_idea_edited_during_a_rebuild_keeps_its_new_words(engine, monkeypatch
 
         texts = IdeaEmbedding.objects.get(idea=scim).digests
         assert digest("Workday offboarding hook\nCreate and remove users from our IdP.") in texts
+
+
+@pytest.mark.parametrize("engine", ["semantic", "hybrid"], indirect=True)
+def test_an_idea_edited_while_the_rebuild_embeds_gets_the_new_texts_embedding(engine, monkeypatch):
+    """Embedding takes the rebuild hours on a big backlog and holds no lock: an idea edited
+    after its chunk was read is embedded again from what it says now."""
+    from intake.duplicates import semantic
+    from intake.duplicates.models import IdeaEmbedding
+
+    scim = _backlog()
+    embed = semantic.embed_ideas
+
+    def edited_meanwhile(ideas, phrasings, **kwargs):
+        # The PM's edit lands after the rebuild read this chunk and before it writes it.
+        if scim.title != "Workday offboarding hook":
+            scim.title = "Workday offboarding hook"
+            scim.save()
+            duplicates.index_ideas([scim])
+        return embed(ideas, phrasings, **kwargs)
+
+    monkeypatch.setattr(semantic, "embed_ideas", edited_meanwhile)
+    duplicates.rebuild_index()
+    now = semantic.digest("Workday offboarding hook\nCreate and remove users from our IdP.")
+    assert now in IdeaEmbedding.objects.get(idea=scim).digests
+    assert _top("Workday offboarding hook")[:1] == [scim]
