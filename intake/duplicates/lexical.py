@@ -135,21 +135,30 @@ def query_vector(title: str, body: str = "") -> tuple[dict[str, float], dict[str
 
 
 def cosines(vector: dict[str, float], idea_ids: Iterable[int]) -> dict[int, list[float]]:
-    """Each idea's cosine against a query vector, phrasing by phrasing (the own text first)."""
-    idea_ids = list(idea_ids)
+    """Each idea's cosine against a query vector, phrasing by phrasing (the own text first).
+
+    The database sums each phrasing's dot product with the query and its squared norm, so a
+    search reads back a row per phrasing rather than every term row of every candidate (most
+    of a connector arrival's matching time, before)."""
+    idea_ids = sorted(set(idea_ids))
     if not vector or not idea_ids:
         return {}
-    docs: dict[tuple[int, int], dict[str, float]] = {}
-    rows = IdeaTerm.objects.filter(idea_id__in=idea_ids).values_list(
-        "idea_id", "phrasing", "term", "weight"
+    words = sorted(vector)
+    cases = " ".join(["WHEN %s THEN %s"] * len(words))
+    ids = ", ".join(["%s"] * len(idea_ids))
+    sql = (
+        f"SELECT idea_id, phrasing, SUM(weight * CASE term {cases} ELSE 0 END), "  # noqa: S608
+        f"SUM(weight * weight) FROM intake_ideaterm WHERE idea_id IN ({ids}) "
+        "GROUP BY idea_id, phrasing ORDER BY idea_id, phrasing"
     )
-    for idea_id, phrasing, term, weight in rows:
-        docs.setdefault((idea_id, phrasing), {})[term] = weight
+    params = [x for w in words for x in (w, vector[w])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *idea_ids])
+        rows = cursor.fetchall()
     q_norm = math.sqrt(sum(v * v for v in vector.values()))
     found: dict[int, list[float]] = {}
-    for (idea_id, _), doc in sorted(docs.items()):
-        d_norm = math.sqrt(sum(v * v for v in doc.values()))
-        score = sum(vector[w] * doc[w] for w in vector if w in doc) / (q_norm * d_norm or 1)
+    for idea_id, _, dot, norm2 in rows:
+        score = (dot or 0.0) / (q_norm * math.sqrt(norm2 or 0.0) or 1)
         found.setdefault(idea_id, []).append(round(score, 4))
     return found
 
