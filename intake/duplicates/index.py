@@ -37,23 +37,43 @@ def _distinct_terms(weights: list[dict[str, float]]) -> set[str]:
     return {term for doc in weights for term in doc}
 
 
-def _stored_wordings(ids: list[int]) -> dict[int, dict[int, set[str]]]:
-    """Each idea's indexed terms by phrasing number, as the lexical index holds them."""
-    found: dict[int, dict[int, set[str]]] = {}
-    rows = IdeaTerm.objects.filter(idea_id__in=ids).values_list("idea_id", "phrasing", "term")
-    for pk, nth, term in rows.iterator(chunk_size=10_000):
-        found.setdefault(pk, {}).setdefault(nth, set()).add(term)
+# A stored weight within this share of what the idea would be given now is kept: idf drifts
+# slowly as the backlog grows, and rewriting every touched idea for it cost a connector's first
+# sync most of its time.
+WEIGHT_DRIFT = 0.02
+
+
+def _stored_rows(ids: list[int]) -> dict[int, dict[int, dict[str, float]]]:
+    """Each idea's indexed terms and weights by phrasing number, as the lexical index holds
+    them."""
+    found: dict[int, dict[int, dict[str, float]]] = {}
+    rows = IdeaTerm.objects.filter(idea_id__in=ids).values_list(
+        "idea_id", "phrasing", "term", "weight"
+    )
+    for pk, nth, term, weight in rows.iterator(chunk_size=10_000):
+        found.setdefault(pk, {}).setdefault(nth, {})[term] = weight
     return found
 
 
-def _unchanged(by_idea: dict[int, list[dict[str, float]]]) -> set[int]:
-    """The ideas whose phrasings have the same words as their stored index rows (a phrasing
-    with no indexable word, another script say, has no rows)."""
-    stored = _stored_wordings(list(by_idea))
+def _same(stored: dict[int, dict[str, float]], fresh: dict[int, dict[str, float]]) -> bool:
+    if stored.keys() != fresh.keys():
+        return False
+    for nth, doc in fresh.items():
+        old = stored[nth]
+        if old.keys() != doc.keys():
+            return False
+        if any(abs(old[t] - w) > WEIGHT_DRIFT * max(abs(w), 1e-9) for t, w in doc.items()):
+            return False
+    return True
+
+
+def _weighted(docs: list[dict[str, float]], df: dict[str, int], n: int) -> dict[int, dict]:
+    """The rows an idea's phrasings would be stored as now, by phrasing number (a phrasing
+    with no indexable word, another script say, has none)."""
     return {
-        pk
-        for pk, docs in by_idea.items()
-        if stored.get(pk, {}) == {nth: set(doc) for nth, doc in enumerate(docs) if doc}
+        nth: {term: round(w * idf(df.get(term, 0), n), 4) for term, w in doc.items()}
+        for nth, doc in enumerate(docs)
+        if doc
     }
 
 
@@ -62,11 +82,10 @@ def index_ideas(ideas: Iterable, *, only_changed: bool = False) -> int:
     """(Re)build the index rows of these ideas (lexical terms, and the embeddings when the
     semantic engine runs) from their cleaned phrasings; returns how many were indexed.
 
-    `only_changed` leaves alone an idea whose phrasings index the same words as before: what
-    a signal joining an idea usually does (it repeats a known wording), so a connector's first
-    sync that attaches thousands of signals does not rewrite thousands of ideas' rows. Only
-    for callers that changed no idea's own text: its words would be the same, their fields
-    (title or description) perhaps not."""
+    `only_changed` leaves alone an idea whose stored rows are what it would be given now (the
+    same words, weights within WEIGHT_DRIFT): what a signal joining an idea usually leaves (it
+    repeats a known wording), so a connector's first sync that attaches thousands of signals
+    does not rewrite thousands of ideas' rows."""
     from intake.models import Idea
 
     ideas = list(ideas)
@@ -84,17 +103,18 @@ def index_ideas(ideas: Iterable, *, only_changed: bool = False) -> int:
     )
     phrasings = phrasings_of(rows)
     by_idea = {pk: _term_weights(p) for pk, p in phrasings.items()}
-    if only_changed:
-        unchanged = _unchanged(by_idea)
-        by_idea = {pk: docs for pk, docs in by_idea.items() if pk not in unchanged}
     df = document_frequencies(t for docs in by_idea.values() for t in _distinct_terms(docs))
     n = max(indexed_count(), len(ideas))
-    IdeaTerm.objects.filter(idea_id__in=by_idea).delete()
+    fresh = {pk: _weighted(docs, df, n) for pk, docs in by_idea.items()}
+    if only_changed:
+        stored = _stored_rows(list(fresh))
+        fresh = {pk: f for pk, f in fresh.items() if not _same(stored.get(pk, {}), f)}
+    IdeaTerm.objects.filter(idea_id__in=fresh).delete()
     IdeaTerm.objects.bulk_create(
-        IdeaTerm(idea_id=pk, phrasing=nth, term=term, weight=round(w * idf(df.get(term, 0), n), 4))
-        for pk, docs in by_idea.items()
-        for nth, doc in enumerate(docs)
-        for term, w in doc.items()
+        IdeaTerm(idea_id=pk, phrasing=nth, term=term, weight=weight)
+        for pk, docs in fresh.items()
+        for nth, doc in docs.items()
+        for term, weight in doc.items()
     )
     if engine_name() in ("semantic", "hybrid"):
         from .semantic import embed_ideas
@@ -102,10 +122,10 @@ def index_ideas(ideas: Iterable, *, only_changed: bool = False) -> int:
         # Every idea: an unchanged one keeps its row (embed_ideas compares the texts), and one
         # indexed before the semantic engine ran gains its embeddings.
         embed_ideas(ideas, phrasings)
-    if by_idea:
-        Idea.objects.filter(pk__in=by_idea).update(search_stale=False)
-    forget_frequencies(t for docs in by_idea.values() for t in _distinct_terms(docs))
-    return len(by_idea)
+    if fresh:
+        Idea.objects.filter(pk__in=fresh).update(search_stale=False)
+    forget_frequencies(t for pk in fresh for t in _distinct_terms(by_idea[pk]))
+    return len(fresh)
 
 
 def refresh_stale_index(*, limit: int | None = None) -> int:
