@@ -156,28 +156,23 @@ def _chunks(ids: list[int], size: int):
         yield ids[start : start + size]
 
 
-def _locked_phrasings(ids: list[int]) -> dict[int, Phrasings]:
-    """The phrasings of these ideas as they are now, each idea locked until the transaction
-    ends: a reindex of one of them meanwhile waits and then writes its newer text."""
+def _phrasings(ids: list[int], *, locked: bool = False) -> dict[int, Phrasings]:
+    """The phrasings of these ideas as they are now; `locked`: each idea locked until the
+    transaction ends, so a reindex of one of them meanwhile waits and then writes its newer
+    text."""
     from intake.models import Idea
 
-    rows = (
-        Idea.objects.select_for_update(no_key=True)
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("id", "title", "description")
-    )
-    return phrasings_of(list(rows))
+    rows = Idea.objects.filter(pk__in=ids).order_by("pk")
+    if locked:
+        rows = rows.select_for_update(no_key=True)
+    return phrasings_of(list(rows.values_list("id", "title", "description")))
 
 
 def document_frequencies_of_all(ids: list[int]) -> Counter:
     """How many of these ideas have each term, in any phrasing (read without locking)."""
-    from intake.models import Idea
-
     df = Counter()
     for chunk in _chunks(ids, LEXICAL_CHUNK):
-        rows = Idea.objects.filter(pk__in=chunk).values_list("id", "title", "description")
-        for phrasing in phrasings_of(list(rows)).values():
+        for phrasing in _phrasings(chunk).values():
             df.update(_distinct_terms(_term_weights(phrasing)))
     return df
 
@@ -203,11 +198,14 @@ def rebuild_index(*, batch_size: int = 5000, progress=None) -> int:
     forget_frequencies()
     for chunk in _chunks(ids, LEXICAL_CHUNK):
         with transaction.atomic():
-            weights = {pk: _term_weights(p) for pk, p in _locked_phrasings(chunk).items()}
+            weights = {
+                pk: _weighted(_term_weights(p), df, n)
+                for pk, p in _phrasings(chunk, locked=True).items()
+            }
             rows = [
-                (pk, nth, term, round(weight * idf(df[term], n), 4))
+                (pk, nth, term, weight)
                 for pk, docs in weights.items()
-                for nth, doc in enumerate(docs)
+                for nth, doc in docs.items()
                 for term, weight in doc.items()
             ]
             IdeaTerm.objects.filter(idea_id__in=chunk).delete()
@@ -226,12 +224,11 @@ def rebuild_index(*, batch_size: int = 5000, progress=None) -> int:
         # meanwhile with the embeddings already written. Embedding holds no lock; the short
         # locked pass after it re-embeds only an idea whose texts changed in between.
         for done, chunk in enumerate(_chunks(ids, SEMANTIC_CHUNK), 1):
-            rows = Idea.objects.filter(pk__in=chunk).values_list("id", "title", "description")
-            phrasings = phrasings_of(list(rows))
             with transaction.atomic():
+                phrasings = _phrasings(chunk)
                 embed_ideas([Idea(pk=pk) for pk in phrasings], phrasings)
             with transaction.atomic():
-                phrasings = _locked_phrasings(chunk)
+                phrasings = _phrasings(chunk, locked=True)
                 embed_ideas([Idea(pk=pk) for pk in phrasings], phrasings)
             if progress is not None:
                 progress(min(done * SEMANTIC_CHUNK, len(ids)), len(ids))
