@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_duplicates.py                  # the whole run (about 25 min)
     .venv/bin/python bench/bench_duplicates.py --ideas 10000    # a smaller latency run
     .venv/bin/python bench/bench_duplicates.py --skip-latency
+    .venv/bin/python bench/bench_duplicates.py --model minilm   # needs '.[semantic-torch]'
 
 The development set is every tracker of ../shared/data/duplicates-dev (give --data) plus the
 trackers in bench/duplicates-data/ (its README says where each came from): real feature
@@ -93,6 +94,9 @@ def clusters(data) -> dict[tuple, set]:
     return {x: groups[find(x)] - {x} for x in parent}
 
 
+MODEL = "e5-small"
+
+
 def _setup(name: str):
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
@@ -102,7 +106,7 @@ def _setup(name: str):
     from django.conf import settings
 
     settings.DUPLICATE_ENGINE = "hybrid"
-    settings.SEMANTIC_MODEL = "e5-small"
+    settings.SEMANTIC_MODEL = MODEL
     settings.DUPLICATE_MIN_SIMILARITY = -1e9  # every candidate: rankings are what is measured
     from intake.duplicates import semantic
 
@@ -595,9 +599,9 @@ def latency_child(data, out: Path, total: int) -> None:
     rng = np.random.default_rng(5)
     rows = []
     for pk in Idea.objects.exclude(pk__in=list(real)).values_list("pk", flat=True):
-        v = rng.standard_normal(semantic.E5Small.dim).astype("float32")
+        v = rng.standard_normal(semantic.MODELS[MODEL].dim).astype("float32")
         rows.append(
-            IdeaEmbedding(idea_id=pk, model="e5-small", vector=(v / np.linalg.norm(v)).tobytes())
+            IdeaEmbedding(idea_id=pk, model=MODEL, vector=(v / np.linalg.norm(v)).tobytes())
         )
     IdeaEmbedding.objects.bulk_create(rows, batch_size=5000)
     # A process rereads the rows written in the last 30 s at each search (a late commit may
@@ -796,7 +800,7 @@ def _run_child(kind: str, args, out: Path) -> None:
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, __file__, "--child", kind, "--data", args.data,
-         "--ideas", str(args.ideas), "--out", str(out)],
+         "--ideas", str(args.ideas), "--model", args.model, "--out", str(out)],
         check=True, env=os.environ.copy(),
     )  # fmt: skip
     _say(f"{kind} done in {time.perf_counter() - t:.0f} s")
@@ -807,6 +811,12 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data/duplicates-dev"))
     parser.add_argument("--ideas", type=int, default=100_000, help="ideas for the latency run")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument(
+        "--model",
+        default="e5-small",
+        help="the semantic model (SEMANTIC_MODEL) the children embed with; the torch ones need "
+        "pip install '.[semantic-torch]'",
+    )
     parser.add_argument("--reuse", help="a folder with replay.json/pairs.json of an earlier run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -814,6 +824,8 @@ def main() -> None:
     if not (Path(args.data) / "duplicates-dev.json").exists():
         sys.exit(f"No development set at {args.data} (give --data).")
     data = load_data(Path(args.data))
+    global MODEL
+    MODEL = args.model
     if args.child:
         {"replay": replay_child, "pairs": pairs_child}.get(args.child, None) and (
             {"replay": replay_child, "pairs": pairs_child}[args.child](data, Path(args.out))
