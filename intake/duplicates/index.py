@@ -77,6 +77,14 @@ def _weighted(docs: list[dict[str, float]], df: dict[str, int], n: int) -> dict[
     }
 
 
+def _term_rows(weighted: dict[int, dict[int, dict[str, float]]]):
+    """(idea id, phrasing, term, weight) of each index row of these ideas' `_weighted` rows."""
+    for pk, docs in weighted.items():
+        for nth, doc in docs.items():
+            for term, weight in doc.items():
+                yield pk, nth, term, weight
+
+
 @transaction.atomic
 def index_ideas(ideas: Iterable, *, only_changed: bool = False) -> int:
     """(Re)build the index rows of these ideas (lexical terms, and the embeddings when the
@@ -112,9 +120,7 @@ def index_ideas(ideas: Iterable, *, only_changed: bool = False) -> int:
     IdeaTerm.objects.filter(idea_id__in=fresh).delete()
     IdeaTerm.objects.bulk_create(
         IdeaTerm(idea_id=pk, phrasing=nth, term=term, weight=weight)
-        for pk, docs in fresh.items()
-        for nth, doc in docs.items()
-        for term, weight in doc.items()
+        for pk, nth, term, weight in _term_rows(fresh)
     )
     if engine_name() in ("semantic", "hybrid"):
         from .semantic import embed_ideas
@@ -202,12 +208,7 @@ def rebuild_index(*, batch_size: int = 5000, progress=None) -> int:
                 pk: _weighted(_term_weights(p), df, n)
                 for pk, p in _phrasings(chunk, locked=True).items()
             }
-            rows = [
-                (pk, nth, term, weight)
-                for pk, docs in weights.items()
-                for nth, doc in docs.items()
-                for term, weight in doc.items()
-            ]
+            rows = list(_term_rows(weights))
             IdeaTerm.objects.filter(idea_id__in=chunk).delete()
             with connection.cursor() as cursor:
                 for start in range(0, len(rows), batch_size):
