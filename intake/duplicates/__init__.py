@@ -14,7 +14,8 @@ Everything outside this package calls only what is imported here:
 
 Inside: `cleaning.py`/`boilerplate.py` take what each source repeats out of every text;
 `phrasings.py` says which texts an idea is found by; `lexical.py` and `semantic.py` (with
-`vector_scan.py`) are the two indexes and `engines.py` combines them; `search.py` filters by
+`vector_scan.py`, and `bert.py` running the default model) are the two indexes and
+`engines.py` combines them; `search.py` filters by
 thresholds; `decisions.py` learns this instance's weighting and thresholds; `models.py` holds
 the tables. bench/bench_duplicates.py measures every engine held out (bench/README.md).
 """
