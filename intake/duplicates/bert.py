@@ -3,7 +3,7 @@ pooling (all-MiniLM-L6-v2), from its own `model.safetensors` and `tokenizer.json
 
 Why not sentence-transformers: it needs PyTorch (754 MB from a CPU build; from PyPI, on Linux,
 a CUDA build of several GB) for six small matrix layers that numpy runs at about the same speed
-(bench/README.md). The vectors match sentence-transformers' to 1e-6 (tests/intake/test_bert.py
+(bench/README.md). The vectors match sentence-transformers' to 2e-7 (tests/intake/test_bert.py
 checks vectors stored from it).
 """
 
@@ -15,7 +15,7 @@ from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
 # Texts embedded together, padded to the longest of them (sorted by length first, so the
-# padding stays small); a batch's activations stay in a CPU cache's reach.
+# padding stays small).
 BATCH = 16
 _SQRT_HALF = np.float32(np.sqrt(0.5))
 # Abramowitz and Stegun 7.1.26: erf to 1.5e-7, about float32's own rounding; numpy has no erf,
