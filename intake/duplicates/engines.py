@@ -147,13 +147,19 @@ class HybridEngine:
 
         return self if query.lexical()[0] else SemanticEngine()
 
+    def _embed(self, query):
+        vectors = query.semantic()
+        if self.semantic.title_weight < 1.0:
+            vectors.body  # noqa: B018 - embedded here, beside the lexical search
+        return vectors
+
     def components(self, query, *, each: int = CANDIDATES_EACH, also=()) -> dict[int, tuple]:
         """Every candidate either engine ranks in its top `each` (and `also`), with both of its
         similarities (semantic, lexical)."""
         # The query's embedding (the model, no database) is made beside the lexical search (the
         # database, on this thread's connection): the model releases the GIL, so a search costs
         # about the longer of the two instead of their sum.
-        embedding = _embedding_pool().submit(query.semantic)
+        embedding = _embedding_pool().submit(self._embed, query)
         lex = dict(self.lexical.search(query)[:each])
         embedding.result()
         sem = dict(self.semantic.search(query)[:each])

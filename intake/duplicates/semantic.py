@@ -19,8 +19,8 @@ import re
 import threading
 import zipfile
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -284,18 +284,23 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.stack([vectors[i] for i in range(len(texts))]).astype("float32", copy=False)
 
 
-@dataclass(frozen=True)
 class QueryVectors:
     """A query as the scan sees it: the title's vector and, for a text with a body, the
-    vectors of the whole text and of each passage of the body."""
+    vectors of the whole text and of each passage of the body. The body is embedded when first
+    read: an engine whose title weight is 1.0 never reads it (a long body costs 100 ms)."""
 
-    title: np.ndarray
-    body: np.ndarray | None = None
+    def __init__(self, title: np.ndarray, body_texts: list[str] | None = None):
+        self.title = title
+        self._body_texts = body_texts
+
+    @cached_property
+    def body(self) -> np.ndarray | None:
+        return embed(self._body_texts) if self._body_texts else None
 
     def scan(self, title_weight: float) -> np.ndarray:
         """One vector to find candidates with: the title's and the body's mean, normalised
         (the title's alone where the body does not count)."""
-        if self.body is None or title_weight >= 1.0:
+        if title_weight >= 1.0 or self.body is None:
             return self.title
         mixed = self.title + self.body.mean(axis=0)
         return mixed / np.linalg.norm(mixed)
@@ -304,7 +309,7 @@ class QueryVectors:
         """The similarity of each row: with a body, the title's weighed above the best body
         passage's (by `title_weight`, the model's for the engine, chosen held out)."""
         title = rows @ self.title
-        if self.body is None or title_weight >= 1.0:
+        if title_weight >= 1.0 or self.body is None:
             return title
         best_passage = (rows @ self.body.T).max(axis=1)
         return title_weight * title + (1 - title_weight) * best_passage
@@ -313,11 +318,8 @@ class QueryVectors:
 def embed_query(title: str, body: str = "") -> QueryVectors:
     """The query vectors of a (cleaned) title and body: an arrival's, or the form's title."""
     body = (body or "").strip()
-    if not body:
-        return QueryVectors(embed([title.strip()])[0])
-    texts = [title.strip(), text_of(title, body), *passages(body)]
-    vectors = embed(texts)
-    return QueryVectors(vectors[0], vectors[1:])
+    texts = [text_of(title, body), *passages(body)] if body else None
+    return QueryVectors(embed([title.strip()])[0], texts)
 
 
 def digest(text: str) -> str:

@@ -251,3 +251,25 @@ def test_an_idea_edited_while_the_rebuild_embeds_gets_the_new_texts_embedding(en
     now = semantic.digest("Workday offboarding hook\nCreate and remove users from our IdP.")
     assert now in IdeaEmbedding.objects.get(idea=scim).digests
     assert _top("Workday offboarding hook")[:1] == [scim]
+
+
+def test_beside_the_lexical_engine_minilm_reads_an_arrivals_body_only_lexically(
+    settings, monkeypatch
+):
+    """MiniLM's title weight in the hybrid is 1.0, so the body's passages are not embedded
+    (100 ms for a long one); the semantic engine alone does embed them."""
+    from intake.duplicates import semantic
+
+    settings.SEMANTIC_MODEL = "minilm"
+    SemanticEngine.reset()
+    _backlog()
+    embedded = []
+    real = semantic.embed
+    monkeypatch.setattr(semantic, "embed", lambda texts: embedded.extend(texts) or real(texts))
+    body = "We use Okta.\n\nPlease remove departed users from the tailnet automatically."
+    for engine in ("hybrid", "semantic"):
+        settings.DUPLICATE_ENGINE = engine
+        embedded.clear()
+        found = duplicates.find_similar_to(title="SCIM user provisioning", body=body, limit=1)
+        assert found[0].idea.title == "SCIM provisioning"
+        assert any("departed users" in text for text in embedded) == (engine == "semantic")
