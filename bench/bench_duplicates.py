@@ -729,12 +729,11 @@ def model_table(hybrid_folds, model: str, against: Path) -> str:
             f"| {repo} | {chosen[repo]['model']} | {_fmt(scores['form'][0], '.3f')} "
             f"| {_fmt(scores['arrival'][0], '.3f')} |"
         )
-    form = {r: c["scores"]["form"][0] for r, c in chosen.items() if c["scores"]["form"][2]}
-    arrival = {r: c["scores"]["arrival"][0] for r, c in chosen.items() if c["scores"]["form"][2]}
-    lines.append(
-        f"| mean (worst) | | {_mean(form.values()):.3f} ({min(form.values()):.3f}) "
-        f"| {_mean(arrival.values()):.3f} ({min(arrival.values()):.3f}) |"
-    )
+    per = {r: c["scores"] for r, c in chosen.items() if c["scores"]["form"][2]}
+    cells = [
+        f"{_mean(per[r][path][0] for r in per):.3f} ({_worst(per, path)[0]:.3f})" for path in PATHS
+    ]
+    lines.append(f"| mean (worst) | | {' | '.join(cells)} |")
     return "\n".join(lines)
 
 
