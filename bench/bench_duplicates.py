@@ -4,6 +4,8 @@
     .venv/bin/python bench/bench_duplicates.py --ideas 10000    # a smaller latency run
     .venv/bin/python bench/bench_duplicates.py --skip-latency
     .venv/bin/python bench/bench_duplicates.py --model e5-small # another model (SEMANTIC_MODEL)
+    .venv/bin/python bench/bench_duplicates.py --reuse DIR      # an earlier run's folder: only
+                                                                # trackers added since are replayed
 
 The development set is every tracker of ../shared/data/duplicates-dev (give --data) plus the
 trackers in bench/duplicates-data/ (its README says where each came from): real feature
@@ -57,13 +59,14 @@ def _say(what: str) -> None:
     print(f"  {what} ({time.strftime('%H:%M:%S')})", file=sys.stderr, flush=True)
 
 
-def load_data(shared: Path) -> dict:
-    """The shared development set and the trackers of bench/duplicates-data, as one set."""
+def load_data(shared: Path, trackers=frozenset()) -> dict:
+    """The shared development set and the trackers of bench/duplicates-data, as one set (or
+    only the trackers named)."""
     files = [shared / "duplicates-dev.json", *sorted(MORE_DATA.glob("*.json"))]
     data = {"issues": [], "duplicate_pairs": []}
     for path in files:
         part = json.loads(path.read_text(encoding="utf-8"))
-        data["issues"] += part["issues"]
+        data["issues"] += [i for i in part["issues"] if not trackers or i["repo"] in trackers]
         data["duplicate_pairs"] += part["duplicate_pairs"]
     keys = {(i["repo"], int(i["number"])) for i in data["issues"]}
     data["duplicate_pairs"] = [
@@ -102,7 +105,7 @@ def _setup(name: str):
     sys.path.insert(0, str(ROOT / "bench"))
     from _setup import django_setup
 
-    django_setup(f"bench_duplicates_{name}.sqlite3")
+    django_setup(f"bench_duplicates_{name}_{MODEL}.sqlite3")  # two models can run at once
     from django.conf import settings
 
     settings.DUPLICATE_ENGINE = "hybrid"
@@ -839,14 +842,36 @@ def latency_lines(lat) -> str:
     return "\n".join(out)
 
 
-def _run_child(kind: str, args, out: Path) -> None:
+def _run_child(kind: str, args, out: Path, trackers=()) -> None:
     t = time.perf_counter()
     subprocess.run(
         [sys.executable, __file__, "--child", kind, "--data", args.data,
-         "--ideas", str(args.ideas), "--model", args.model, "--out", str(out)],
+         "--ideas", str(args.ideas), "--model", args.model, "--out", str(out),
+         "--trackers", ",".join(trackers)],
         check=True, env=os.environ.copy(),
     )  # fmt: skip
     _say(f"{kind} done in {time.perf_counter() - t:.0f} s")
+
+
+def _run_missing(kind: str, args, path: Path, data) -> None:
+    """Run a child for the trackers that an earlier run's file lacks: the replay of each
+    tracker starts from an empty database, so new trackers' records join the old ones; the
+    pairs' idea keys are shared, so that file is made again as a whole."""
+    trackers = {i["repo"] for i in data["issues"]}
+    if not path.exists():
+        _run_child(kind, args, path)
+        return
+    old = json.loads(path.read_text())
+    if kind == "pairs":
+        if {k[0] for k in old["ideas"].values()} != trackers:
+            _run_child(kind, args, path)
+        return
+    missing = sorted(trackers - {r["repo"] for r in old})
+    if missing:
+        part = path.with_suffix(".part.json")
+        _run_child(kind, args, part, missing)
+        path.write_text(json.dumps(old + json.loads(part.read_text())))
+        part.unlink()
 
 
 def main() -> None:
@@ -860,7 +885,14 @@ def main() -> None:
         help="the semantic model (SEMANTIC_MODEL) the children embed with; mpnet and mpnet+e5 "
         "need pip install '.[semantic-torch]'",
     )
-    parser.add_argument("--reuse", help="a folder with replay.json/pairs.json of an earlier run")
+    parser.add_argument(
+        "--reuse",
+        help="a folder with replay.json/pairs.json of an earlier run; trackers added since are "
+        "replayed and joined to it",
+    )
+    parser.add_argument(
+        "--trackers", default="", help="only these trackers (owner/name, comma-separated)"
+    )
     parser.add_argument(
         "--against",
         help="the folder of a run with another --model: the default model is then also chosen "
@@ -871,7 +903,7 @@ def main() -> None:
     args = parser.parse_args()
     if not (Path(args.data) / "duplicates-dev.json").exists():
         sys.exit(f"No development set at {args.data} (give --data).")
-    data = load_data(Path(args.data))
+    data = load_data(Path(args.data), {t for t in args.trackers.split(",") if t})
     global MODEL
     MODEL = args.model
     if args.child:
@@ -883,8 +915,7 @@ def main() -> None:
         return
     folder = Path(args.reuse or tempfile.mkdtemp(prefix="bench_duplicates_"))
     for kind in ("replay", "pairs"):
-        if not (folder / f"{kind}.json").exists():
-            _run_child(kind, args, folder / f"{kind}.json")
+        _run_missing(kind, args, folder / f"{kind}.json", data)
     if not args.skip_latency and not (folder / "latency.json").exists():
         _run_child("latency", args, folder / "latency.json")
     _say(f"results in {folder}")
