@@ -847,7 +847,7 @@ def _run_child(kind: str, args, out: Path, trackers=()) -> None:
     subprocess.run(
         [sys.executable, __file__, "--child", kind, "--data", args.data,
          "--ideas", str(args.ideas), "--model", args.model, "--out", str(out),
-         "--trackers", ",".join(trackers)],
+         "--trackers", ",".join(trackers) or args.trackers],
         check=True, env=os.environ.copy(),
     )  # fmt: skip
     _say(f"{kind} done in {time.perf_counter() - t:.0f} s")
