@@ -925,7 +925,8 @@ def main() -> None:
     import django
 
     django.setup()
-    records = json.loads((folder / "replay.json").read_text())
+    named = {i["repo"] for i in data["issues"]}  # a reused run may hold others
+    records = [r for r in json.loads((folder / "replay.json").read_text()) if r["repo"] in named]
     by_repo = defaultdict(list)
     for r in records:
         by_repo[r["repo"]].append(r)
