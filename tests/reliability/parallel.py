@@ -6,10 +6,14 @@ import threading
 from django.db import connections
 
 
+WAIT_SECONDS = 120
+
+
 def at_once(*calls):
-    """Start every call together; return their results (an exception where one raised)."""
+    """Start every call together; return their results (an exception where one raised, a
+    TimeoutError where one had not returned within WAIT_SECONDS)."""
     barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
+    results: list = [TimeoutError(f"still running after {WAIT_SECONDS} s")] * len(calls)
 
     def run(index, call):
         try:
@@ -24,5 +28,5 @@ def at_once(*calls):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=WAIT_SECONDS)
     return results
