@@ -5,7 +5,6 @@ import threading
 
 from django.db import connections
 
-
 WAIT_SECONDS = 120
 
 
