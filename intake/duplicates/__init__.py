@@ -5,7 +5,8 @@ Everything outside this package calls only what is imported here:
 - the forms and the Slack modal: `find_similar(text)` (a title as it is typed),
   `find_similar_to(title=, body=)`;
 - connectors' arrivals and the inbox: `match_signals`, `is_certain_duplicate`,
-  `store_likely_ideas`, `suggest_ideas_for_signals`, `is_likely_duplicate`;
+  `store_likely_ideas`, `suggest_ideas_for_signals`, `is_likely_duplicate`,
+  `flags_likely_duplicates`;
 - the customer portal's own ranking of what a customer may see: `terms` and `STOPWORDS`
   (words as the engine compares them);
 - triage decisions to learn from: `record_decision` (`decisions.py`);
@@ -28,6 +29,7 @@ from .search import (
     auto_attach_idea,
     find_similar,
     find_similar_to,
+    flags_likely_duplicates,
     is_certain_duplicate,
     is_likely_duplicate,
     match_signals,
@@ -43,6 +45,7 @@ __all__ = [
     "engine_name",
     "find_similar",
     "find_similar_to",
+    "flags_likely_duplicates",
     "index_ideas",
     "is_certain_duplicate",
     "is_likely_duplicate",

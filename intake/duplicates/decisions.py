@@ -31,6 +31,7 @@ from .engines import (
     engine_key,
     engine_name,
     hybrid_order,
+    ranking_weight,
 )
 from .models import DuplicateDecision
 
@@ -43,7 +44,7 @@ LIKELY_PRECISION = 0.95
 WEIGHTS = tuple(round(0.1 * n, 1) for n in range(0, 21))
 CANDIDATES_KEPT = 20
 # Versioned: a Tuning of an older release in a shared cache is never read as this one's.
-CACHE_KEY = "duplicates:learned:v4"
+CACHE_KEY = "duplicates:learned:v5"
 CACHE_SECONDS = 300
 # A token replaced at each new decision: a Tuning is only read back under the token it was
 # learned under, so a learn that read the decisions just before a new one cannot store its
@@ -130,7 +131,7 @@ def _reciprocal_rank(decision, engine: str, weight: float) -> float:
     return 0.0
 
 
-def _best_weight(decisions: list, engine: str, default: float = LEXICAL_WEIGHT) -> float:
+def _best_weight(decisions: list, engine: str, default: float) -> float:
     chose = [d for d in decisions if d.chosen_idea_id]
     if engine != "hybrid" or len(chose) < MIN_FOR_WEIGHT:
         return default
@@ -181,7 +182,8 @@ def learn(generation: str | None = None) -> Tuning:
         DuplicateDecision.objects.filter(engine=key).order_by("-decided_at", "-pk")[:MAX_DECISIONS]
     )
     engine = engine_name()
-    weight = _best_weight(decisions, engine)
+    default = ranking_weight() if engine == "hybrid" else LEXICAL_WEIGHT
+    weight = _best_weight(decisions, engine, default)
     return Tuning(
         engine=engine,
         key=key,

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import cleaning
-from .engines import Query, get_engine, threshold
+from .engines import OFF, Query, get_engine, threshold
 from .index import refresh_stale_index
 from .text import terms
 
@@ -40,6 +40,8 @@ def _matches(title: str, body: str, *, limit: int, level: str) -> list[Match]:
     if engine.name == "lexical" and not terms(f"{query.title} {query.body}"):
         return []
     minimum = threshold(level, engine)
+    if minimum == OFF:
+        return []
     found = [(pk, s) for pk, s in ranked(query, engine) if s >= minimum]
     # The best candidates first, twice as many as wanted per query (one query almost always):
     # merged ideas stand for their survivor (never suggested), and an idea deleted since this
@@ -102,6 +104,11 @@ def is_certain_duplicate(match: Match | None) -> bool:
     return match is not None and match.similarity >= threshold(
         "auto_attach_similarity", match.engine
     )
+
+
+def flags_likely_duplicates() -> bool:
+    """Whether the engine in use flags likely duplicates at all (calibrated, or set)."""
+    return threshold("likely_similarity") != OFF
 
 
 def is_likely_duplicate(match: Match) -> bool:

@@ -20,6 +20,9 @@ def test_a_similar_issue_waits_in_the_inbox_with_its_likely_duplicate(
     db, upstream, django_capture_on_commit_callbacks, settings
 ):
     settings.DUPLICATE_AUTO_ATTACH_SIMILARITY = 0.99  # close, but not for attaching unseen
+    # The default model calibrates no "likely" on the hybrid scale (bench/README.md): an
+    # operator who wants the flag sets where it starts.
+    settings.DUPLICATE_LIKELY_SIMILARITY = 0.6
     idea = IdeaFactory(title="Dark mode for the admin console", description="")
     upstream.add_issue("acme/vpn", 1, "Please add a dark mode to the admin console")
     upstream.add_issue("acme/vpn", 2, "Rotate WireGuard keys on a schedule")

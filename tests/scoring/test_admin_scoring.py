@@ -120,3 +120,24 @@ def test_attaching_a_signal_without_a_likely_duplicate_says_so(admin_client):
     assert "That signal has no likely duplicate." in response.content.decode()
     signal.refresh_from_db()
     assert signal.idea is None
+
+
+def test_looking_for_likely_duplicates_says_when_the_engine_flags_none(admin_client, settings):
+    """The default hybrid calibrates no "likely" threshold: the PM is told how to get flags
+    rather than shown an inbox that silently never has any."""
+    from intake import duplicates
+
+    idea = IdeaFactory(title="Dark mode for the admin console", description="")
+    duplicates.index_ideas([idea])
+    signal = SignalFactory(idea=None, title="Dark mode for the admin console")
+    inbox = reverse("admin:intake_inboxsignal_changelist")
+    form = {"action": "find_likely_duplicates", "_selected_action": [signal.pk]}
+    page = admin_client.post(inbox, form, follow=True).content.decode()
+    assert "Found a likely duplicate for 0 signal(s)." in page
+    assert "DUPLICATE_LIKELY_SIMILARITY" in page
+    settings.DUPLICATE_LIKELY_SIMILARITY = 0.5
+    page = admin_client.post(inbox, form, follow=True).content.decode()
+    assert "Found a likely duplicate for 1 signal(s)." in page
+    assert "DUPLICATE_LIKELY_SIMILARITY" not in page
+    signal.refresh_from_db()
+    assert signal.likely_idea == idea
