@@ -389,6 +389,7 @@ def _signal(rng, n: int, idea_id: int | None, people: dict):
     else:
         submitter = None
     likely = idea_id is None and rng.random() < 0.3
+    closest = rng.choice(people["ideas"]) if likely else None
     return Signal(
         source=source,
         external_id=f"scale-{n}",
@@ -404,7 +405,9 @@ def _signal(rng, n: int, idea_id: int | None, people: dict):
         arr_at_stake=Decimal(rng.choice([0, 5_000, 60_000])) if sales else None,
         urgency="important" if sales else "",
         deal_stage="open" if sales else "",
-        likely_idea_id=rng.choice(people["ideas"]) if likely else None,
+        closest_idea_id=closest,
+        closest_similarity=0.7 if likely else None,
+        likely_idea_id=closest,
         likely_similarity=0.7 if likely else None,
     )
 

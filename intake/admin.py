@@ -578,39 +578,41 @@ class SignalAdmin(HardenedAdminMixin, CappedCountAdminMixin, SignalActionsMixin,
 @admin.register(InboxSignal)
 class InboxAdmin(SignalAdmin):
     list_display = [
-        "title", "source", "author", "customer", "urgency", "votes", "likely_duplicate",
-        "created_at",
+        "title", "source", "author", "customer", "urgency", "votes", "closest", "created_at",
     ]  # fmt: skip
-    list_select_related = ["organization", "likely_idea"]
+    list_select_related = ["organization", "closest_idea"]
     sortable_by = None
     actions = [*SignalActionsMixin.actions, "set_importance", "find_likely_duplicates"]
 
     def get_queryset(self, request):
-        return selectors.inbox_signals().select_related("likely_idea")
+        return selectors.inbox_signals().select_related("closest_idea")
 
-    @admin.display(description="likely duplicate of")
-    def likely_duplicate(self, signal):
-        if signal.likely_idea is None:
+    @admin.display(description="closest idea")
+    def closest(self, signal):
+        if signal.closest_idea is None:
             return "—"
+        likely = format_html("<strong>{}</strong> ", "likely duplicate:")
         # `formaction` submits the changelist's own form (and CSRF token) to the attach view:
         # one click, no nested form.
         return format_html(
-            '“{}” ({}) <button type="submit" class="button" formaction="{}">Attach</button>',
-            signal.likely_idea.title,
-            f"{signal.likely_similarity or 0:.0%}",
+            '{}“{}” ({}) <button type="submit" class="button" formaction="{}">Attach</button>',
+            likely if signal.likely_idea_id else "",
+            signal.closest_idea.title,
+            f"{signal.closest_similarity or 0:.0%}",
             reverse("admin:intake_inboxsignal_attach_likely", args=[signal.pk]),
         )
 
     @admin.action(description="Look for likely duplicates")
     def find_likely_duplicates(self, request, queryset):
-        found = duplicates.suggest_ideas_for_signals(queryset.select_related("likely_idea"))
+        found = duplicates.suggest_ideas_for_signals(queryset)
         self.message_user(request, f"Found a likely duplicate for {found} signal(s).")
         if not duplicates.flags_likely_duplicates():
             self.message_user(
                 request,
                 "The duplicate engine in use flags no likely duplicate by itself: on real "
-                "requests none of its similarities was right 95% of the time. Set "
-                "DUPLICATE_LIKELY_SIMILARITY to flag them from a similarity you choose.",
+                "requests none of its similarities was right 95% of the time. Each signal "
+                "shows its closest idea; set DUPLICATE_LIKELY_SIMILARITY to flag likely "
+                "duplicates from a similarity you choose.",
                 messages.WARNING,
             )
 
@@ -625,17 +627,16 @@ class InboxAdmin(SignalAdmin):
         signal = get_object_or_404(selectors.inbox_signals(), pk=pk)
         if not self.has_change_permission(request, signal):
             raise PermissionDenied
-        if signal.likely_idea is None:
-            self.message_user(request, "That signal has no likely duplicate.", messages.ERROR)
+        idea = signal.closest_idea
+        if idea is None:
+            self.message_user(request, "That signal has no closest idea.", messages.ERROR)
         else:
             try:
-                services.attach_signals(
-                    signal_ids=[signal.pk], idea=signal.likely_idea, triage=True
-                )
+                services.attach_signals(signal_ids=[signal.pk], idea=idea, triage=True)
             except ValidationError as error:
                 self.message_user(request, _error_text(error), messages.ERROR)
             else:
-                self.message_user(request, f"Attached “{signal}” to “{signal.likely_idea}”.")
+                self.message_user(request, f"Attached “{signal}” to “{idea}”.")
         return redirect("admin:intake_inboxsignal_changelist")
 
 

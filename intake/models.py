@@ -347,8 +347,13 @@ class Signal(models.Model):
     )
     urgency = models.CharField(max_length=20, choices=Urgency.choices, blank=True)
     competitor = models.CharField(max_length=200, blank=True)
-    # The duplicate engine's best guess for an untriaged signal, stored when it arrives so the
-    # inbox can show "likely duplicate of …" without searching once per row.
+    # The duplicate engine's answer for an untriaged signal, stored when it arrives so the
+    # inbox can show it without searching once per row: the closest idea (its first
+    # suggestion), and the same idea as its likely duplicate when it is close enough for that.
+    closest_idea = models.ForeignKey(
+        Idea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closest_similarity = models.FloatField(null=True, blank=True)
     likely_idea = models.ForeignKey(
         Idea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

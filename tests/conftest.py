@@ -119,6 +119,16 @@ def postgres(db) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_word_counts():
+    """The lexical engine keeps each word's document count for a while in the process; a test's
+    rolled-back index must not make the next test's words look indexed."""
+    from intake.duplicates.lexical import forget_frequencies
+
+    forget_frequencies()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(settings):
     """Tasks run in-process in tests unless a test starts a real worker."""
     from config.celery import app

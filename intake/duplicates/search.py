@@ -88,13 +88,14 @@ def auto_attach_idea(*, title: str, body: str = "") -> object | None:
 
 
 def match_signals(signals: Iterable) -> dict[int, Match | None]:
-    """Each untriaged signal's likely duplicate (or None): one search per signal, on its cleaned
-    title and body. Learns the boilerplate of sources that are new or have grown first."""
+    """Each untriaged signal's closest idea, its first suggestion (or None): one search per
+    signal, on its cleaned title and body. Learns the boilerplate of sources that are new or
+    have grown first."""
     signals = [s for s in signals if s.idea_id is None]
     cleaning.learn_if_due(signals)
     found = {}
     for signal in signals:
-        matches = _matches(signal.title, signal.body, limit=1, level="likely_similarity")
+        matches = _matches(signal.title, signal.body, limit=1, level="min_similarity")
         found[signal.pk] = matches[0] if matches else None
     return found
 
@@ -117,20 +118,26 @@ def is_likely_duplicate(match: Match) -> bool:
 
 
 def store_likely_ideas(signals: Iterable, matches: dict[int, Match | None]) -> int:
-    """Store each signal's likely duplicate (or none) for the inbox; returns how many got one."""
+    """Store each signal's closest idea and, if it is close enough, its likely duplicate (or
+    none) for the inbox; returns how many got a likely duplicate."""
     from intake.models import Signal
 
     signals = list(signals)
     for signal in signals:
         match = matches.get(signal.pk)
-        signal.likely_idea = match.idea if match else None
-        signal.likely_similarity = match.similarity if match else None
-    Signal.objects.bulk_update(signals, ["likely_idea", "likely_similarity"])
+        likely = match if match and is_likely_duplicate(match) else None
+        signal.closest_idea = match.idea if match else None
+        signal.closest_similarity = match.similarity if match else None
+        signal.likely_idea = likely.idea if likely else None
+        signal.likely_similarity = likely.similarity if likely else None
+    Signal.objects.bulk_update(
+        signals, ["closest_idea", "closest_similarity", "likely_idea", "likely_similarity"]
+    )
     return sum(1 for s in signals if s.likely_idea_id)
 
 
 def suggest_ideas_for_signals(signals: Iterable) -> int:
-    """Store each untriaged signal's likely duplicate (or none) for the inbox; returns how many
-    signals got one. The inbox action reruns it on demand."""
+    """Store each untriaged signal's closest idea and likely duplicate (or none) for the inbox;
+    returns how many signals got a likely duplicate. The inbox action reruns it on demand."""
     signals = [s for s in signals if s.idea_id is None]
     return store_likely_ideas(signals, match_signals(signals))

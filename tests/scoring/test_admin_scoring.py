@@ -117,14 +117,14 @@ def test_attaching_a_signal_without_a_likely_duplicate_says_so(admin_client):
     signal = SignalFactory(idea=None)
     url = reverse("admin:intake_inboxsignal_attach_likely", args=[signal.pk])
     response = admin_client.post(url, follow=True)
-    assert "That signal has no likely duplicate." in response.content.decode()
+    assert "That signal has no closest idea." in response.content.decode()
     signal.refresh_from_db()
     assert signal.idea is None
 
 
 def test_looking_for_likely_duplicates_says_when_the_engine_flags_none(admin_client, settings):
-    """The default hybrid calibrates no "likely" threshold: the PM is told how to get flags
-    rather than shown an inbox that silently never has any."""
+    """The default hybrid calibrates no "likely" threshold: each signal still shows its closest
+    idea, not called likely, and the PM is told how to get flags."""
     from intake import duplicates
 
     idea = IdeaFactory(title="Dark mode for the admin console", description="")
@@ -135,9 +135,14 @@ def test_looking_for_likely_duplicates_says_when_the_engine_flags_none(admin_cli
     page = admin_client.post(inbox, form, follow=True).content.decode()
     assert "Found a likely duplicate for 0 signal(s)." in page
     assert "DUPLICATE_LIKELY_SIMILARITY" in page
+    signal.refresh_from_db()
+    assert (signal.closest_idea, signal.likely_idea) == (idea, None)
+    assert "“Dark mode for the admin console” (" in page  # its closest idea, to attach
+    assert "likely duplicate:" not in page
     settings.DUPLICATE_LIKELY_SIMILARITY = 0.5
     page = admin_client.post(inbox, form, follow=True).content.decode()
     assert "Found a likely duplicate for 1 signal(s)." in page
     assert "DUPLICATE_LIKELY_SIMILARITY" not in page
+    assert "<strong>likely duplicate:</strong> “Dark mode for the admin console”" in page
     signal.refresh_from_db()
     assert signal.likely_idea == idea
