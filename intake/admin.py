@@ -596,7 +596,7 @@ class InboxAdmin(SignalAdmin):
         # one click, no nested form.
         return format_html(
             '{}“{}” ({}) <button type="submit" class="button" formaction="{}">Attach</button>',
-            likely if signal.likely_idea_id else "",
+            likely if signal.likely_idea_id == signal.closest_idea_id else "",
             signal.closest_idea.title,
             f"{signal.closest_similarity or 0:.0%}",
             reverse("admin:intake_inboxsignal_attach_likely", args=[signal.pk]),
@@ -609,10 +609,10 @@ class InboxAdmin(SignalAdmin):
         if not duplicates.flags_likely_duplicates():
             self.message_user(
                 request,
-                "The duplicate engine in use flags no likely duplicate by itself: on real "
-                "requests none of its similarities was right 95% of the time. Each signal "
-                "shows its closest idea; set DUPLICATE_LIKELY_SIMILARITY to flag likely "
-                "duplicates from a similarity you choose.",
+                "The duplicate engine in use calls no signal a likely duplicate on its own "
+                "scale: on real requests none of its similarities was right 95% of the time. "
+                "Each signal shows its closest idea; set DUPLICATE_LIKELY_SIMILARITY to flag "
+                "likely duplicates from a similarity you choose.",
                 messages.WARNING,
             )
 

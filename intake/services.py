@@ -600,9 +600,9 @@ def process_arrived_signals(*, signal_ids: Iterable[int], idea_ids: Iterable[int
     """Triage help for signals that arrived from a source; returns how many were auto-attached.
 
     Each untriaged signal is matched once, on its cleaned title and body: above the engine's
-    auto-attach threshold it attaches to the idea; otherwise its likely duplicate (if any) is
-    stored for the inbox. Every idea whose demand changed (`idea_ids`, plus those that gained a
-    signal here) is rescored.
+    auto-attach threshold it attaches to the idea; otherwise its closest idea (and, above the
+    likely threshold, the same as its likely duplicate) is stored for the inbox. Every idea
+    whose demand changed (`idea_ids`, plus those that gained a signal here) is rescored.
     """
     arrived = list(Signal.objects.filter(pk__in=list(signal_ids), idea__isnull=True))
     touched = set(idea_ids)

@@ -1,13 +1,14 @@
 """Which engine answers, on what scale, and the query every engine reads.
 
 - `hybrid` (the default): the semantic and lexical similarities of each candidate (found by
-  either), ranked by (semantic + w × lexical / the query's best lexical) / (1 + w) and
-  reported as (semantic + w × lexical) / (1 + w); the form and `w` are chosen held out on the
-  development set (bench/README.md: the plain combination lost to the lexical engine on one
-  tracker). The ranking's `w` is relearned from this instance's own triage (`decisions.py`);
-  the similarity reported (which thresholds judge) always combines with the calibrated one, so
-  learning never moves the scale. A query none of whose words is indexed (another script, say)
-  has no lexical evidence: the semantic engine answers it alone, on its own scale.
+  either), ranked by (semantic + w × lexical / the query's best lexical) / (1 + w), `w` the
+  model's (`ranking_weight`), and reported as (semantic + 0.2 × lexical) / 1.2
+  (`LEXICAL_WEIGHT`); the form and `w` are chosen held out on the development set
+  (bench/README.md: the plain combination lost to the lexical engine on one tracker). The
+  ranking's `w` is relearned from this instance's own triage (`decisions.py`); the similarity
+  reported (which thresholds judge) keeps its scale, so learning never moves it. A query none
+  of whose words is indexed (another script, say) has no lexical evidence: the semantic engine
+  answers it alone, on its own scale and thresholds.
 - `semantic`: sentence embeddings alone (`semantic.py`).
 - `lexical`: the stored term index alone (`lexical.py`); also what answers where the semantic
   model cannot run (its package is missing), with a warning logged once.

@@ -89,8 +89,8 @@ def auto_attach_idea(*, title: str, body: str = "") -> object | None:
 
 def match_signals(signals: Iterable) -> dict[int, Match | None]:
     """Each untriaged signal's closest idea, its first suggestion (or None): one search per
-    signal, on its cleaned title and body. Learns the boilerplate of sources that are new or
-    have grown first."""
+    signal, on its cleaned title and body; whether it is likely or certain is judged on it
+    alone. Learns the boilerplate of sources that are new or have grown first."""
     signals = [s for s in signals if s.idea_id is None]
     cleaning.learn_if_due(signals)
     found = {}
@@ -101,7 +101,8 @@ def match_signals(signals: Iterable) -> dict[int, Match | None]:
 
 
 def is_certain_duplicate(match: Match | None) -> bool:
-    """Whether a match may attach a signal without a person (`auto_attach_similarity`)."""
+    """Whether a match may attach a signal without a person (`auto_attach_similarity`, which
+    an operator may set without setting the likely one)."""
     return match is not None and match.similarity >= threshold(
         "auto_attach_similarity", match.engine
     )
@@ -131,7 +132,9 @@ def store_likely_ideas(signals: Iterable, matches: dict[int, Match | None]) -> i
         signal.likely_idea = likely.idea if likely else None
         signal.likely_similarity = likely.similarity if likely else None
     Signal.objects.bulk_update(
-        signals, ["closest_idea", "closest_similarity", "likely_idea", "likely_similarity"]
+        signals,
+        ["closest_idea", "closest_similarity", "likely_idea", "likely_similarity"],
+        batch_size=500,
     )
     return sum(1 for s in signals if s.likely_idea_id)
 

@@ -87,7 +87,7 @@ def test_motion_filter_cuts_the_backlog(admin_client):
     assert "For big customers" in body and "For the community" not in body
 
 
-def test_inbox_attaches_a_likely_duplicate_in_one_click(admin_client):
+def test_inbox_attaches_a_signals_closest_idea_in_one_click(admin_client):
     idea = IdeaFactory(title="Dark mode for the admin console", description="")
     signal = SignalFactory(idea=None, title="Please add a dark mode to the admin console")
     from intake.duplicates import suggest_ideas_for_signals

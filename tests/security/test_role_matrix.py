@@ -193,7 +193,8 @@ def world(settings):
     }  # fmt: skip
     idea = IdeaFactory(internal_notes="INTERNAL-NOTE-7f3a")
     SignalFactory(idea=idea, source="sales", organization=org_a)
-    SignalFactory(idea=None, likely_idea=idea)  # in the inbox, with a duplicate to attach to
+    # In the inbox, with a duplicate to attach to.
+    SignalFactory(idea=None, closest_idea=idea, closest_similarity=0.9, likely_idea=idea)
     flag = FlagFactory()
     item = CustomerItemFactory(ideas=[idea], internal_notes="INTERNAL-NOTE-7f3a")
     link = ShareLinkFactory(organization=org_b, created_by=users["sales"])
