@@ -161,6 +161,10 @@ class HybridEngine:
 
         return self if query.lexical()[0] else SemanticEngine()
 
+    def embed_ahead(self, queries) -> None:
+        """Embeds these queries together before they are searched one by one."""
+        self.semantic.embed_ahead(queries)
+
     def _embed(self, query):
         vectors = query.semantic()
         if self.semantic.title_weight < 1.0:

@@ -30,38 +30,53 @@ def ranked(query: Query, engine=None) -> list[tuple[int, float]]:
     return (engine or get_engine()).search(query)
 
 
-def _matches(title: str, body: str, *, limit: int, level: str) -> list[Match]:
-    from intake.models import Idea
-
-    query = cleaned_query(title, body)
+def _above(query: Query | None, level: str, engine=None) -> tuple[object, list]:
+    """The engine that answers `query` and its candidates at or above the `level` threshold,
+    best first (none for an empty query, or a threshold that is off)."""
     if query is None:
-        return []
-    engine = get_engine().for_query(query)
+        return None, []
+    engine = (engine or get_engine()).for_query(query)
     if engine.name == "lexical" and not terms(f"{query.title} {query.body}"):
-        return []
+        return engine, []
     minimum = threshold(level, engine)
     if minimum == OFF:
-        return []
-    found = [(pk, s) for pk, s in ranked(query, engine) if s >= minimum]
-    # The best candidates first, twice as many as wanted per query (one query almost always):
-    # merged ideas stand for their survivor (never suggested), and an idea deleted since this
-    # process indexed it is forgotten by the engine.
-    matches: list[Match] = []
+        return engine, []
+    return engine, [(pk, s) for pk, s in ranked(query, engine) if s >= minimum]
+
+
+def _open_matches(searches: list[tuple[object, list]], limit: int) -> list[list[Match]]:
+    """Up to `limit` open ideas of each search's candidates, best first. The ideas of every
+    search are read together, twice as many per search as wanted at a time (one round almost
+    always): merged ideas stand for their survivor (never suggested), and an idea deleted
+    since this process indexed it is forgotten by its engine."""
+    from intake.models import Idea
+
+    matches: list[list[Match]] = [[] for _ in searches]
     step = max(2 * limit, 1)
-    for start in range(0, len(found), step):
-        chunk = found[start : start + step]
-        ideas = Idea.objects.only("id", "title", "status").in_bulk([pk for pk, _ in chunk])
-        deleted = [pk for pk, _ in chunk if pk not in ideas]
-        if deleted:
-            _forget(engine, deleted)
-        matches += [
-            Match(ideas[pk], s, engine)
-            for pk, s in chunk
-            if pk in ideas and ideas[pk].status != Idea.Status.MERGED
-        ]
-        if len(matches) >= limit:
-            break
-    return matches[:limit]
+    pending = [n for n, (_, found) in enumerate(searches) if found]
+    start = 0
+    while pending:
+        chunks = {n: searches[n][1][start : start + step] for n in pending}
+        ideas = Idea.objects.only("id", "title", "status").in_bulk(
+            {pk for chunk in chunks.values() for pk, _ in chunk}
+        )
+        for n, chunk in chunks.items():
+            engine = searches[n][0]
+            deleted = [pk for pk, _ in chunk if pk not in ideas]
+            if deleted:
+                _forget(engine, deleted)
+            matches[n] += [
+                Match(ideas[pk], s, engine)
+                for pk, s in chunk
+                if pk in ideas and ideas[pk].status != Idea.Status.MERGED
+            ]
+        start += step
+        pending = [n for n in pending if len(matches[n]) < limit and len(searches[n][1]) > start]
+    return [found[:limit] for found in matches]
+
+
+def _matches(title: str, body: str, *, limit: int, level: str) -> list[Match]:
+    return _open_matches([_above(cleaned_query(title, body), level)], limit)[0]
 
 
 def _forget(engine, deleted: list[int]) -> None:
@@ -87,6 +102,12 @@ def auto_attach_idea(*, title: str, body: str = "") -> object | None:
     return matches[0].idea if matches else None
 
 
+# Arrivals matched together: their texts are embedded in one call (the model batches them by
+# length) and their ideas read in one query. A chunk's texts stay well within the embedding
+# cache (semantic.EMBED_CACHE), where each search finds them.
+MATCH_CHUNK = 200
+
+
 def match_signals(signals: Iterable) -> dict[int, Match | None]:
     """Each untriaged signal's closest idea, its first suggestion (or None): one search per
     signal, on its cleaned title and body; whether it is likely or certain is judged on it
@@ -94,9 +115,15 @@ def match_signals(signals: Iterable) -> dict[int, Match | None]:
     signals = [s for s in signals if s.idea_id is None]
     cleaning.learn_if_due(signals)
     found = {}
-    for signal in signals:
-        matches = _matches(signal.title, signal.body, limit=1, level="min_similarity")
-        found[signal.pk] = matches[0] if matches else None
+    engine = get_engine()
+    for start in range(0, len(signals), MATCH_CHUNK):
+        chunk = signals[start : start + MATCH_CHUNK]
+        queries = [cleaned_query(s.title, s.body) for s in chunk]
+        if hasattr(engine, "embed_ahead"):
+            engine.embed_ahead([q for q in queries if q is not None])
+        searches = [_above(q, "min_similarity", engine) for q in queries]
+        for signal, matches in zip(chunk, _open_matches(searches, 1), strict=True):
+            found[signal.pk] = matches[0] if matches else None
     return found
 
 

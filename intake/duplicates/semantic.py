@@ -320,11 +320,27 @@ class QueryVectors:
         return title_weight * title + (1 - title_weight) * best_passage
 
 
+def _query_texts(title: str, body: str) -> tuple[str, list[str] | None]:
+    """What a query embeds: its title, and for a body the whole text and each passage."""
+    body = (body or "").strip()
+    return title.strip(), ([text_of(title, body), *passages(body)] if body else None)
+
+
 def embed_query(title: str, body: str = "") -> QueryVectors:
     """The query vectors of a (cleaned) title and body: an arrival's, or the form's title."""
-    body = (body or "").strip()
-    texts = [text_of(title, body), *passages(body)] if body else None
-    return QueryVectors(embed([title.strip()])[0], texts)
+    title_text, body_texts = _query_texts(title, body)
+    return QueryVectors(embed([title_text])[0], body_texts)
+
+
+def embed_ahead(queries, *, with_body: bool) -> None:
+    """Embeds the texts of many queries in one call, which the model batches by length (a
+    page of arrivals costs much less than one query at a time); each query's own embedding then
+    finds its texts in the cache."""
+    texts = []
+    for query in queries:
+        title_text, body_texts = _query_texts(query.title, query.body)
+        texts += [title_text, *(body_texts if with_body and body_texts else ())]
+    embed(texts[:EMBED_CACHE])
 
 
 def digest(text: str) -> str:
@@ -531,6 +547,10 @@ class SemanticEngine:
 
     def for_query(self, query):
         return self
+
+    def embed_ahead(self, queries) -> None:
+        """Embeds these queries together before they are searched one by one."""
+        embed_ahead(queries, with_body=self.title_weight < 1.0)
 
     def search(self, query) -> list[tuple[int, float]]:
         """(idea id, similarity) pairs, best first: each idea scored by its best phrasing."""

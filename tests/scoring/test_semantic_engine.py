@@ -5,11 +5,13 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from intake import duplicates
 from intake.duplicates import engines, semantic, vector_scan
-from intake.models import IdeaEmbedding
-from tests.factories import IdeaFactory
+from intake.models import Idea, IdeaEmbedding
+from tests.factories import IdeaFactory, SignalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +141,80 @@ def test_among_many_ideas_the_quantized_scan_ranks_as_the_exact_one(monkeypatch)
     renamed.title = "A dark theme in the admin panel"
     renamed.save()
     assert duplicates.find_similar(query)[0].idea == renamed
+
+
+PAGE = [
+    (
+        "Dark theme for the admin console",
+        "The console is too bright at night.\n\nPlease add a dark theme.",
+    ),
+    ("Splunk export of the audit log", "We need our audit events in Splunk for compliance."),
+    ("Rotate node keys on a schedule", ""),
+    ("Choose the exit node by country", "Our staff travel; a country picker would help."),
+]
+
+
+@pytest.fixture
+def page_of_arrivals(settings):
+    settings.DUPLICATE_ENGINE = "hybrid"
+    for title in (
+        "Dark mode for the admin console",
+        "Export audit logs to Splunk",
+        "Rotate node keys every 90 days",
+        "Exit nodes by country",
+    ):
+        IdeaFactory(title=title)
+    return [SignalFactory(title=t, body=b, idea=None) for t, b in PAGE]
+
+
+def test_a_page_of_arrivals_gets_the_closest_ideas_a_search_of_each_finds(page_of_arrivals):
+    duplicates.match_signals(page_of_arrivals)  # learns the source's boilerplate first
+    found = duplicates.match_signals(page_of_arrivals)
+    one_by_one = {
+        s.pk: duplicates.find_similar_to(title=s.title, body=s.body, limit=1)
+        for s in page_of_arrivals
+    }
+    assert {pk: [m] if m else [] for pk, m in found.items()} == one_by_one
+    assert [found[s.pk].idea.title for s in page_of_arrivals] == [
+        "Dark mode for the admin console",
+        "Export audit logs to Splunk",
+        "Rotate node keys every 90 days",
+        "Exit nodes by country",
+    ]
+
+
+def test_a_page_of_arrivals_is_embedded_in_one_call_to_the_model(page_of_arrivals, monkeypatch):
+    duplicates.find_similar("anything")  # the ideas are embedded and in memory
+    calls = []
+    real = semantic.model()
+
+    class Counting:
+        dim = real.dim
+
+        def embed(self, texts):
+            calls.append(len(texts))
+            return real.embed(texts)
+
+    monkeypatch.setattr(semantic, "model", Counting)
+    monkeypatch.setattr(semantic, "_cache", type(semantic._cache)())
+    duplicates.match_signals(page_of_arrivals)
+    assert len(calls) == 1
+
+
+def test_in_a_page_a_deleted_idea_gives_way_to_the_next_match(page_of_arrivals):
+    duplicates.match_signals(page_of_arrivals)  # every idea in memory
+    kept = IdeaFactory(title="Dark theme for the console")
+    duplicates.find_similar("dark theme")
+    Idea.objects.filter(title="Dark mode for the admin console").delete()
+    found = duplicates.match_signals(page_of_arrivals)
+    assert found[page_of_arrivals[0].pk].idea == kept
+    assert found[page_of_arrivals[1].pk].idea.title == "Export audit logs to Splunk"
+
+
+def test_a_page_of_arrivals_reads_its_ideas_in_one_query(page_of_arrivals):
+    duplicates.match_signals(page_of_arrivals)
+    with CaptureQueriesContext(connection) as queries:
+        found = duplicates.match_signals(page_of_arrivals)
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "intake_idea"."id"')]
+    assert len(reads) == 1
+    assert all(found.values())
