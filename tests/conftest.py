@@ -22,6 +22,28 @@ def _uses_database(item: pytest.Item) -> bool:
     return item.get_closest_marker("django_db") is not None or "db" in fixtures
 
 
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's live server, started once the test database exists: on in-memory SQLite
+    its threads then always share the test's connection (before, that depended on which test
+    first asked for it), and it serves one request at a time (`tests.live_server`)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.live_server import OneRequestAtATime
+
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address, start=False)
+    if server.thread.connections_override:
+        server.thread.server_class = OneRequestAtATime
+    server.start()
+    yield server
+    server.stop()
+
+
 # A transactional test ends by emptying the tables, and with them what the data migrations
 # wrote (groups, stage and scoring policies). Run alone, the suite orders those tests last; run
 # in parallel (pytest-xdist hands out whole files), any database test may follow one, so it
