@@ -256,7 +256,7 @@ def test_an_idea_edited_while_the_rebuild_embeds_gets_the_new_texts_embedding(en
 def test_minilm_reads_an_arrivals_body_passages_beside_the_lexical_engine_too(
     settings, monkeypatch
 ):
-    """Held out on 17 trackers, MiniLM's hybrid does best weighing an arrival's best body
+    """Held out on 19 trackers, MiniLM's hybrid does best weighing an arrival's best body
     passage beside its title (0.4), so its passages are embedded as the semantic engine's are."""
     from intake.duplicates import semantic
 
