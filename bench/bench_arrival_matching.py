@@ -9,8 +9,8 @@ every untriaged arrival gets its closest idea. Real feature requests of the deve
 signals; the rest of the development set's requests are the ideas, topped up with generated
 ones to `--ideas`. In one run, on the same arrivals, alternately:
 
-- **together**: `match_signals(page)`, which embeds the page's texts in one call to the model
-  and reads the ideas of all its searches in one query;
+- **together**: `match_signals(page)`, which embeds the page's texts together (a few dozen per
+  call to the model) and reads the ideas of all its searches in one query;
 - **one by one**: one search per arrival (`find_similar_to`), each embedding its own texts and
   reading its own ideas: what `match_signals` did until 8 Dec 2026.
 

@@ -162,8 +162,15 @@ class HybridEngine:
         return self if query.lexical()[0] else SemanticEngine()
 
     def embed_ahead(self, queries) -> None:
-        """Embeds these queries together before they are searched one by one."""
-        self.semantic.embed_ahead(queries)
+        """Embeds these queries together before they are searched one by one, each as the
+        engine that will answer it reads it (`for_query`: this one, or the semantic alone)."""
+        from .semantic import embed_ahead
+
+        def reads_body(query) -> bool:
+            answering = self.for_query(query)
+            return getattr(answering, "semantic", answering).title_weight < 1.0
+
+        embed_ahead(queries, reads_body)
 
     def _embed(self, query):
         vectors = query.semantic()

@@ -102,7 +102,7 @@ def auto_attach_idea(*, title: str, body: str = "") -> object | None:
     return matches[0].idea if matches else None
 
 
-# Arrivals matched together: their texts are embedded in one call (the model batches them by
+# Arrivals matched together: their texts are embedded together (the model batches them by
 # length) and their ideas read in one query. A chunk's texts stay well within the embedding
 # cache (semantic.EMBED_CACHE), where each search finds them.
 MATCH_CHUNK = 200

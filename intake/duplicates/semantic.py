@@ -41,6 +41,7 @@ MAX_PASSAGES = 8
 # An arrival's title against its best body passage, for a model not measured on its own.
 TITLE_WEIGHT = 0.6
 EMBED_CACHE = 4096
+EMBED_AHEAD = 64
 
 
 class ModelUnavailable(ImproperlyConfigured):
@@ -337,15 +338,22 @@ def embed_query(title: str, body: str = "") -> QueryVectors:
     return QueryVectors(embed([title_text])[0], body_texts)
 
 
-def embed_ahead(queries, *, with_body: bool) -> None:
-    """Embeds the texts of many queries in one call, which the model batches by length (a
-    page of arrivals costs much less than one query at a time); each query's own embedding then
-    finds its texts in the cache."""
+def embed_ahead(queries, reads_body) -> None:
+    """Embeds the texts of many queries together, EMBED_AHEAD texts per call to the model
+    (which batches them by length), so that each query's own embedding finds them in the cache;
+    `reads_body(query)`: whether the engine answering it weighs its body. The calls stay small
+    because a model may hold a lock while it embeds (e5-small), and the form's typeahead in the
+    same process must not wait for a whole page of arrivals."""
     texts = []
     for query in queries:
         title_text, body_texts = _query_texts(query.title, query.body)
-        texts += [title_text, *(body_texts if with_body and body_texts else ())]
-    embed(texts[:EMBED_CACHE])
+        texts += [title_text, *(body_texts if body_texts and reads_body(query) else ())]
+    # Texts of like length go together, as they would in one call: a call that mixes a page's
+    # titles with its long bodies pads every title to the longest body (measured slower than
+    # one query at a time, bench_arrival_matching.py).
+    texts = sorted(dict.fromkeys(texts[:EMBED_CACHE]), key=len)
+    for start in range(0, len(texts), EMBED_AHEAD):
+        embed(texts[start : start + EMBED_AHEAD])
 
 
 def digest(text: str) -> str:
@@ -555,7 +563,7 @@ class SemanticEngine:
 
     def embed_ahead(self, queries) -> None:
         """Embeds these queries together before they are searched one by one."""
-        embed_ahead(queries, with_body=self.title_weight < 1.0)
+        embed_ahead(queries, lambda query: self.title_weight < 1.0)
 
     def search(self, query) -> list[tuple[int, float]]:
         """(idea id, similarity) pairs, best first: each idea scored by its best phrasing."""

@@ -183,7 +183,9 @@ def test_a_page_of_arrivals_gets_the_closest_ideas_a_search_of_each_finds(page_o
     ]
 
 
-def test_a_page_of_arrivals_is_embedded_in_one_call_to_the_model(page_of_arrivals, monkeypatch):
+@pytest.fixture
+def model_calls(monkeypatch):
+    """The number of texts of each call to the model, from an empty embedding cache."""
     duplicates.find_similar("anything")  # the ideas are embedded and in memory
     calls = []
     real = semantic.model()
@@ -197,18 +199,40 @@ def test_a_page_of_arrivals_is_embedded_in_one_call_to_the_model(page_of_arrival
 
     monkeypatch.setattr(semantic, "model", Counting)
     monkeypatch.setattr(semantic, "_cache", type(semantic._cache)())
+    return calls
+
+
+def test_a_small_page_of_arrivals_is_embedded_in_one_call_to_the_model(
+    page_of_arrivals, model_calls
+):
     duplicates.match_signals(page_of_arrivals)
-    assert len(calls) == 1
+    assert len(model_calls) == 1
 
 
-def test_in_a_page_a_deleted_idea_gives_way_to_the_next_match(page_of_arrivals):
-    duplicates.match_signals(page_of_arrivals)  # every idea in memory
+def test_a_large_page_is_embedded_in_small_calls_so_other_searches_are_not_held_up(
+    page_of_arrivals, model_calls, monkeypatch
+):
+    monkeypatch.setattr(semantic, "EMBED_AHEAD", 3)
+    duplicates.match_signals(page_of_arrivals)
+    assert max(model_calls) <= 3
+    assert len(model_calls) > 1
+
+
+def test_in_a_page_deleted_ideas_give_way_to_the_next_match(page_of_arrivals):
+    # Three copies of the best idea, so its arrival reads a second round of candidates while
+    # the others are done after the first.
+    for _ in range(2):
+        IdeaFactory(title="Dark mode for the admin console")
     kept = IdeaFactory(title="Dark theme for the console")
-    duplicates.find_similar("dark theme")
+    duplicates.match_signals(page_of_arrivals)  # every idea in memory
     Idea.objects.filter(title="Dark mode for the admin console").delete()
     found = duplicates.match_signals(page_of_arrivals)
     assert found[page_of_arrivals[0].pk].idea == kept
-    assert found[page_of_arrivals[1].pk].idea.title == "Export audit logs to Splunk"
+    assert [found[s.pk].idea.title for s in page_of_arrivals[1:]] == [
+        "Export audit logs to Splunk",
+        "Rotate node keys every 90 days",
+        "Exit nodes by country",
+    ]
 
 
 def test_a_page_of_arrivals_reads_its_ideas_in_one_query(page_of_arrivals):
