@@ -20,7 +20,6 @@ Runs on a scratch SQLite file unless DATABASE_URL points at a scratch database (
 """
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -28,13 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import ROOT, django_setup, make_ideas  # noqa: E402
-
-MORE_DATA = ROOT / "bench" / "duplicates-data"
-
-
-def requests(shared: Path) -> list[dict]:
-    files = [shared / "duplicates-dev.json", *sorted(MORE_DATA.glob("*.json"))]
-    return [i for path in files for i in json.loads(path.read_text(encoding="utf-8"))["issues"]]
+from bench_duplicates import load_data  # noqa: E402
 
 
 def main() -> None:
@@ -51,7 +44,7 @@ def main() -> None:
     from intake.duplicates import engine_name, rebuild_index, semantic
     from intake.models import Idea, Signal
 
-    issues = requests(Path(args.data))
+    issues = load_data(Path(args.data))["issues"]
     # Every tenth request arrives (spread over the trackers); the others are ideas.
     arriving = issues[::10][: args.page]
     kept = [i for n, i in enumerate(issues) if n % 10][: args.ideas]
